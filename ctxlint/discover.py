@@ -1,0 +1,165 @@
+"""Find the Python files to analyse and the module names imports will use."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pathspec
+
+DEFAULT_EXCLUDES = frozenset({
+    ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", "build", "dist",
+    ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".ctxlint_cache", "__pypackages__",
+    ".direnv", "_build", "buck-out", ".pants.d", ".ipynb_checkpoints",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # as shown to the user (relative to the current directory when possible)
+    abspath: str
+    import_name: str
+    is_package: bool
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith(".." + os.sep + "..") else rel
+
+
+def _is_identifier_path(parts: list[str]) -> bool:
+    return all(p.isidentifier() for p in parts)
+
+
+def module_name(abspath: str) -> tuple[str, bool, str]:
+    """(dotted name, is package, directory the name is relative to) from ``__init__.py`` files."""
+    directory, filename = os.path.split(abspath)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, pkg = os.path.split(directory)
+        parts.insert(0, pkg)
+        if not pkg:
+            break
+    return ".".join(parts) or stem, is_package, directory
+
+
+def _gitignore_specs(start: str) -> list[tuple[str, pathspec.PathSpec]]:
+    """``.gitignore`` files of the directories above ``start`` up to the repository root."""
+    specs = []
+    d = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start))
+    while True:
+        spec = _read_gitignore(d)
+        if spec is not None:
+            specs.append((d, spec))
+        if os.path.isdir(os.path.join(d, ".git")):
+            break
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    return specs
+
+
+def _read_gitignore(directory: str) -> pathspec.PathSpec | None:
+    path = os.path.join(directory, ".gitignore")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return pathspec.PathSpec.from_lines("gitwildmatch", fh)
+    except OSError:
+        return None
+
+
+def _ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    for base, spec in specs:
+        rel = os.path.relpath(path, base)
+        if rel.startswith(".."):
+            continue
+        rel = rel.replace(os.sep, "/")
+        if spec.match_file(rel + ("/" if is_dir else "")):
+            return True
+    return False
+
+
+def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: tuple[str, ...] = ()) -> Discovery:
+    out = Discovery()
+    seen: set[str] = set()
+    exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", extra_excludes) if extra_excludes else None
+    for given in paths:
+        if not os.path.lexists(given):
+            out.errors.append(f"{given}: no such file or directory")
+            continue
+        if os.path.isfile(given):
+            _add(out, seen, os.path.abspath(given), given_dir=None)
+            continue
+        if not os.path.isdir(given):
+            out.errors.append(f"{given}: not a file or directory")
+            continue
+        top = os.path.abspath(given)
+        specs = _gitignore_specs(top) if respect_gitignore else []
+
+        def onerror(err: OSError) -> None:
+            out.errors.append(f"{display_path(err.filename or top)}: {err.strerror or err}")
+
+        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
+            if respect_gitignore and dirpath != top:
+                spec = _read_gitignore(dirpath)
+                if spec is not None:
+                    specs = specs + [(dirpath, spec)]
+            keep = []
+            for d in sorted(dirnames):
+                full = os.path.join(dirpath, d)
+                if d in DEFAULT_EXCLUDES or d.endswith(".egg-info") or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
+                    continue
+                if os.path.islink(full):
+                    continue
+                if specs and _ignored(full, True, specs):
+                    continue
+                if exclude_spec is not None and exclude_spec.match_file(os.path.relpath(full, top) + "/"):
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for f in sorted(filenames):
+                if not (f.endswith(".py") or f.endswith(".pyi") and False):
+                    continue
+                full = os.path.join(dirpath, f)
+                if specs and _ignored(full, False, specs):
+                    continue
+                if exclude_spec is not None and exclude_spec.match_file(os.path.relpath(full, top)):
+                    continue
+                _add(out, seen, full, given_dir=top)
+    return out
+
+
+def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None) -> None:
+    real = os.path.realpath(full)
+    if real in seen:
+        return
+    seen.add(real)
+    name, is_package, base = module_name(full)
+    aliases: list[str] = []
+    if given_dir is not None:
+        # namespace packages: the name relative to the directory given and its src/
+        for root in (given_dir, os.path.join(given_dir, "src")):
+            rel = os.path.relpath(full, root)
+            if rel.startswith(".."):
+                continue
+            parts = rel[:-3].split(os.sep)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if parts and _is_identifier_path(parts):
+                alias = ".".join(parts)
+                if alias != name and alias not in aliases:
+                    aliases.append(alias)
+    out.files.append(SourceFile(display_path(full), full, name, is_package, tuple(aliases)))

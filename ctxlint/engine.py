@@ -1,0 +1,262 @@
+"""The one engine behind the command line and the flake8 plugin.
+
+discover files → summarise each module → build the call graph → propagate
+contexts from the roots → findings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from . import knowledge as K
+from .discover import SourceFile, discover
+from .findings import RULES, Finding, Step, selected
+from .graph import Graph, Root, Use, short_name
+from .knowledge import Knowledge
+from .model import Module
+from .propagate import Outcome, Propagator, Violation, walk_back
+from .summary import summarise
+
+
+@dataclass
+class Options:
+    select: list[str] | None = None
+    ignore: list[str] | None = None
+    respect_gitignore: bool = True
+    exclude: tuple[str, ...] = ()
+    knowledge: Knowledge = field(default_factory=Knowledge)
+    noqa: bool = True
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    errors: list[str]
+    files: int
+    modules: list[Module] = field(default_factory=list)
+
+
+def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | str:
+    """The file's bytes, or an error message."""
+    if overrides is not None and f.abspath in overrides:
+        return overrides[f.abspath]
+    try:
+        with open(f.abspath, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
+                    errors: list[str]) -> list[Module]:
+    modules: list[Module] = []
+    used: dict[str, int] = {}
+    for f in files:
+        data = read_source(f, overrides)
+        if isinstance(data, str):
+            errors.append(f"{f.path}: {data}")
+            continue
+        key = f.import_name
+        if key in used:
+            used[key] += 1
+            key = f"{key}@{used[key]}"
+        else:
+            used[key] = 1
+        mod = summarise(data, key, f.import_name, f.path, f.is_package)
+        mod.aliases = f.aliases
+        modules.append(mod)
+    return modules
+
+
+def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,
+            report_only: set[str] | None = None) -> Result:
+    """Analyse ``paths`` as one project.
+
+    ``overrides`` maps absolute paths to source to use instead of the file on disk
+    (an editor's unsaved buffer); ``report_only`` restricts findings to these
+    absolute paths (pre-commit passes only the changed files).
+    """
+    options = options or Options()
+    found = discover(paths, options.respect_gitignore, options.exclude)
+    errors = list(found.errors)
+    modules = summarise_files(found.files, overrides, errors)
+    findings = findings_for(modules, options)
+    if report_only is not None:
+        keep = {os.path.abspath(p) for p in report_only}
+        findings = [f for f in findings if os.path.abspath(f.path) in keep]
+    if options.noqa:
+        findings = [f for f in findings if not _suppressed(f, overrides)]
+    findings.sort(key=Finding.sort_key)
+    return Result(findings, errors, len(found.files), modules)
+
+
+def findings_for(modules: list[Module], options: Options) -> list[Finding]:
+    out: list[Finding] = []
+    for m in modules:
+        if m.error is not None:
+            msg, line, col = m.error
+            out.append(Finding("CTX900", m.path, max(line, 1), col + 1, max(line, 1), col + 1,
+                               f"cannot parse: {msg}", RULES["CTX900"].hint))
+    graph = Graph(modules, options.knowledge)
+    for outcome in Propagator(graph).run():
+        out.extend(_outcome_findings(graph, outcome))
+    uniq: dict[tuple[str, int, int, str], Finding] = {}
+    for f in out:
+        if selected(f.code, options.select, options.ignore):
+            uniq.setdefault((f.path, f.line, f.column, f.code), f)
+    return list(uniq.values())
+
+
+# ---- turning outcomes into findings -------------------------------------------------------------
+
+def _where(graph: Graph, use_path: str, use: Use) -> str:
+    return f"{use_path}:{use.pos[0]}"
+
+
+def _outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
+    root = outcome.root
+    found: list[Finding] = []
+    if outcome.proxies:
+        names = sorted({p[0] for p in outcome.proxies})
+        what = " and ".join(f"the `{n}` proxy" for n in names)
+        target = outcome.boundary_text
+        msg = (f"{what} is handed to {_article(root.label)} {root.label} ({target}); "
+               f"{RULES['CTX203'].hint}")
+        found.append(_finding("CTX203", root, msg, RULES["CTX203"].hint,
+                              [Step(root.path, root.pos[0], short_name(root.func), f"hands {names[0]} to {target}")]))
+    by_code: dict[str, list[Violation]] = {}
+    for v in outcome.violations:
+        by_code.setdefault(v.code, []).append(v)
+    if "CTX201" in by_code:
+        by_code.pop("CTX202", None)
+    if "CTX301" in by_code:
+        by_code.pop("CTX302", None)
+    for code, vs in by_code.items():
+        first = vs[0]
+        distinct = {(_fn_path(graph, v.state[0]), v.use.pos[0], v.use.text) for v in vs}
+        more = len(distinct) - 1
+        steps = list(walk_back(outcome, first.state))
+        functions = [s[0][0] for s in steps] + [first.state[0]]
+        trace = [_boundary_step(graph, outcome)]
+        for state, act in steps:
+            trace.append(Step(_fn_path(graph, state[0]), act.pos[0], short_name(state[0]),
+                              f"calls {getattr(act, 'text', '') or 'wrapped function'}"))
+        use_path = _fn_path(graph, first.state[0])
+        trace.append(Step(use_path, first.use.pos[0], short_name(first.state[0]), f"uses {first.use.text}"))
+        via_names = [short_name(q) + "()" for q in functions[1:]]
+        via = f" via {' → '.join(via_names)}" if via_names else ""
+        reached = f"{first.use.text} ({use_path}:{first.use.pos[0]}{f', +{more} more' if more else ''})"
+        hint = _hint(code, root, first)
+        if root.kind == "import":
+            via_names = via_names[1:]
+            via = f" via {' → '.join(via_names)}" if via_names else ""
+        msg = f"{_subject(graph, root, outcome, code, functions, reached)}{via}"
+        if code == "CTX401":
+            msg += " after the view returned"
+        msg += f"; {hint}"
+        found.append(_finding(code, root, msg, hint, trace))
+    return found
+
+
+def _article(label: str) -> str:
+    return "an" if label[:1].lower() in "aeiou" else "a"
+
+
+def _fn_path(graph: Graph, qual: str) -> str:
+    return graph.module_of(qual).path
+
+
+def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step]) -> Finding:
+    line, col, end_line, end_col = root.pos
+    if end_line != line:
+        end_line, end_col = line, col + 1
+    return Finding(code, root.path, line, col + 1, end_line, end_col + 1, msg, hint, trace, short_name(root.func))
+
+
+def _boundary_step(graph: Graph, outcome: Outcome) -> Step:
+    root = outcome.root
+    if root.kind in ("thread", "stream"):
+        note = f"hands {outcome.boundary_text or short_name(root.chain[-1][0]) + '()'} to {_article(root.label)} {root.label}"
+    elif root.kind == "with":
+        note = "pushes an application context"
+    elif root.kind == "import":
+        note = "runs at import time"
+    else:
+        note = f"{root.label} {short_name(root.func)}()"
+    return Step(root.path, root.pos[0], short_name(root.func), note)
+
+
+def _subject(graph: Graph, root: Root, outcome: Outcome, code: str, functions: list[str], reached: str) -> str:
+    entry = short_name(root.chain[-1][0]) + "()"
+    if root.kind == "thread":
+        return f"{root.label} {entry} reaches {reached}"
+    if root.kind == "stream":
+        return f"streamed generator {entry} reaches {reached}"
+    if root.kind == "import":
+        if len(functions) == 1:
+            return f"{reached.split(' (')[0]} is evaluated at import time"
+        return f"module-level call to {short_name(functions[1])}() reaches {reached} at import time"
+    if root.kind == "with":
+        where = "at module level" if root.func.endswith(":<module>") else f"in {short_name(root.func)}()"
+        return f"`with` block {where} has only an application context but reaches {reached}"
+    if code == "CTX501":
+        return f"{root.label} {entry} has only an application context but reaches {reached}"
+    return f"{root.label} {entry} runs with no context but reaches {reached}"
+
+
+def _hint(code: str, root: Root, v: Violation) -> str:
+    if code == "CTX201" and root.view:  # another process
+        return ("the request context does not exist in another process — read the data in the view and pass it "
+                "as an argument")
+    if code == "CTX202" and root.view:
+        return ("the application context does not exist in another process — create or import the app there "
+                "and push app.app_context() in the worker")
+    if v.use.text.startswith("url_for") and code in ("CTX501", "CTX301", "CTX201"):
+        return (RULES[code].hint + "; url_for can also build URLs with only an application context once "
+                "SERVER_NAME is configured")
+    return RULES[code].hint
+
+
+_NOQA = re.compile(r"#\s*(?:noqa|ctxlint:\s*ignore)(?::\s*|\[)?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)?",
+                   re.IGNORECASE)
+
+
+def _suppressed(f: Finding, overrides: dict[str, bytes] | None) -> bool:
+    line = _line_text(f.path, f.line, overrides)
+    if line is None:
+        return False
+    for m in _NOQA.finditer(line):
+        codes = m.group("codes")
+        if not codes:
+            return True
+        if any(f.code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
+            return True
+    return False
+
+
+_LINES: dict[str, list[str]] = {}
+
+
+def _line_text(path: str, line: int, overrides: dict[str, bytes] | None) -> str | None:
+    abspath = os.path.abspath(path)
+    data: bytes | None = None
+    if overrides is not None and abspath in overrides:
+        data = overrides[abspath]
+    lines = _LINES.get(abspath) if data is None else None
+    if lines is None:
+        if data is None:
+            try:
+                with open(abspath, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                return None
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        if overrides is None or abspath not in overrides:
+            _LINES[abspath] = lines
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def _unused() -> None:
+    del K

@@ -1,0 +1,286 @@
+"""Propagate contexts from the roots through the call graph.
+
+Every root (a view, a hook, a CLI command, a job, a thread target, the body
+of a module, a ``with app.app_context():`` block, a streamed generator) is
+explored breadth first over states ``(function, contexts, pending wrapper
+chain, region)``.  Exploring finds two things: the context-bound names
+reached where their context is missing (violations, with the shortest path
+to each) and further roots (threads spawned, jobs registered, generators
+streamed, blocks that push a context).  States that have every context can
+violate nothing, so roots with a full request context share one visited set.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from . import knowledge as K
+from .graph import Action, Call, Chain, Graph, ParamCall, Root, Spawn, Stream, Use, short_name
+from .model import RET, Pos
+
+State = tuple[str, int, Chain, int]  # qualname, contexts, pending chain, region (-1: whole function)
+
+
+@dataclass(slots=True)
+class Violation:
+    code: str
+    use: Use
+    state: State
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one root reaches: violations in BFS order and how to walk back from each."""
+
+    root: Root
+    violations: list[Violation]
+    parents: dict[State, tuple[State, Action] | None]
+    proxies: tuple[tuple[str, Pos], ...] = ()
+    boundary_text: str = ""
+
+
+def entry_states(chain: Chain, ctx: int) -> tuple[State, str]:
+    first = chain[0]
+    return (first[0], ctx | first[1], chain[1:], -1), first[2]
+
+
+def code_for(kind: str, needs: str, eff: int) -> str | None:
+    """The rule a use breaks, given where its root runs and the contexts it has."""
+    need = K.REQUEST if needs == K.NEEDS_REQUEST else K.APP
+    if eff & need == need:
+        return None
+    if kind == "thread":
+        return "CTX201" if need == K.REQUEST else "CTX202"
+    if kind == "job":
+        if eff & K.APP:
+            return "CTX501"
+        return "CTX301" if need == K.REQUEST else "CTX302"
+    if kind == "import":
+        return "CTX101" if not eff & K.APP else "CTX501"
+    if kind == "stream":
+        return "CTX401"
+    return "CTX501"
+
+
+class Propagator:
+    def __init__(self, graph: Graph) -> None:
+        self.g = graph
+        self.shared_seen: set[State] = set()
+        self.root_keys: set[Any] = set()
+        self.queue: deque[tuple[Root, tuple[tuple[str, Pos], ...], str]] = deque()
+        self.outcomes: list[Outcome] = []
+
+    def add_root(self, root: Root, proxies: tuple[tuple[str, Pos], ...] = (), text: str = "") -> None:
+        key = (root.kind, root.path, root.pos, root.chain, root.ctx, root.func)
+        if key in self.root_keys:
+            return
+        self.root_keys.add(key)
+        self.queue.append((root, proxies, text))
+
+    def run(self) -> list[Outcome]:
+        for root in self.g.roots():
+            self.add_root(root)
+        while self.queue:
+            root, proxies, text = self.queue.popleft()
+            if root.kind == "import":
+                self.explore_module(root)
+                continue
+            if root.kind == "handover":
+                self.outcomes.append(Outcome(root, [], {}, proxies, text))
+                continue
+            outcome = self.explore(root)
+            outcome.proxies = proxies
+            outcome.boundary_text = text
+            self.outcomes.append(outcome)
+        return self.outcomes
+
+    # ---- module bodies: each top-level use or call is its own boundary ------------------
+    def explore_module(self, root: Root) -> None:
+        qual = root.chain[0][0]
+        fn = self.g.functions[qual]
+        conds = self.g.conditions(fn)
+        for act in self.g.actions(qual):
+            if isinstance(act, (Spawn, Stream)) or not isinstance(act, (Use, Call)):
+                self._discover(root, fn.qual, act, K.NONE)
+                continue
+            eff, push = self._effective(K.NONE, act, conds, -1, ())
+            if push is not None:
+                self._push_root(root, qual, K.NONE, (), push)
+                continue
+            sub = Root("import", root.label, root.chain, K.NONE, root.path, act.pos, qual)
+            parents: dict[State, tuple[State, Action] | None] = {}
+            start: State = (qual, K.NONE, (), -1)
+            parents[start] = None
+            violations: list[Violation] = []
+            if isinstance(act, Use):
+                code = code_for("import", act.needs, eff)
+                if code is not None:
+                    violations.append(Violation(code, act, start))
+            else:
+                state, use = entry_states(act.chain, eff)
+                if state not in parents:
+                    parents[state] = (start, act)
+                    if use:
+                        self._decorator_use(sub, state, use, violations)
+                    violations += self._bfs(sub, deque([state]), parents, per_root=True)
+            if violations:
+                self.outcomes.append(Outcome(sub, violations, parents))
+
+    # ---- everything else ---------------------------------------------------------------
+    def explore(self, root: Root) -> Outcome:
+        region = -1
+        if root.kind == "with":
+            # chain[0] is (function, 0, ""); the region is carried in the label slot
+            state: State = (root.chain[0][0], root.ctx, root.chain[1:], int(root.chain[0][2]))
+            use = ""
+            region = state[3]
+        else:
+            state, use = entry_states(root.chain, root.ctx)
+        del region
+        parents: dict[State, tuple[State, Action] | None] = {state: None}
+        violations: list[Violation] = []
+        if use:
+            self._decorator_use(root, state, use, violations)
+        if root.view:
+            self._streamed_returns(root)
+        per_root = root.ctx != K.REQUEST
+        if not per_root:
+            if state in self.shared_seen:
+                return Outcome(root, [], parents)
+            self.shared_seen.add(state)
+        violations += self._bfs(root, deque([state]), parents, per_root)
+        return Outcome(root, violations, parents)
+
+    def _decorator_use(self, root: Root, state: State, text: str, violations: list[Violation]) -> None:
+        fn = self.g.functions[state[0]]
+        use = Use(K.NEEDS_REQUEST, text, fn.pos, (), False)
+        code = code_for(root.kind, use.needs, state[1])
+        if code is not None:
+            violations.append(Violation(code, use, state))
+
+    def _streamed_returns(self, root: Root) -> None:
+        qual = root.chain[-1][0]
+        fn = self.g.functions[qual]
+        for ev in fn.events:
+            if ev[0] != RET:
+                continue
+            value = ev[1]
+            if value[0] == "tuple" and value[1]:
+                value = value[1][0]
+            if value[0] != "call":
+                continue
+            gen = self.g.resolve(value[1], fn)
+            if gen is not None and gen[0] == "func" and gen[1] in self.g.functions \
+                    and self.g.functions[gen[1]].is_generator:
+                chain = self.g.chain_for(gen[1])
+                self.add_root(Root("stream", "streamed generator", chain, K.NONE, root.path, ev[2], qual),
+                              text=short_name(gen[1]) + "()")
+
+    def _effective(self, ctx: int, act: Action, conds: list[tuple[str, int]], region: int,
+                   bound: Chain) -> tuple[int, int | None]:
+        """Contexts an action runs with; or the condition that starts a new ``with`` root."""
+        eff = ctx
+        for ci in act.conds:
+            kind, bits = conds[ci]
+            if kind == "guard":
+                eff |= bits
+        for ci in act.conds:
+            kind, bits = conds[ci]
+            if kind != "push" or not bits or ci == region:
+                continue
+            if bits & ~eff:
+                if bound:  # a decorator's wrapper: the push belongs to the wrapped call
+                    eff |= bits
+                else:
+                    return eff, ci
+        return eff, None
+
+    def _push_root(self, root: Root, qual: str, eff: int, bound: Chain, ci: int) -> None:
+        fn = self.g.functions[qual]
+        cond = fn.conds[ci]
+        bits = self.g.conditions(fn)[ci][1]
+        pos = cond[2]
+        ctx = eff | bits
+        path = self.g.module_of(qual).path
+        # encode the region in the chain's first step (see explore)
+        chain: Chain = ((qual, 0, str(ci)),) + bound
+        self.add_root(Root("with", "with block", chain, ctx, path, (pos[0], pos[1], pos[0], pos[1] + 4), qual))
+
+    def _discover(self, root: Root, qual: str, act: Action, eff: int) -> None:
+        path = self.g.module_of(qual).path
+        if isinstance(act, Spawn):
+            if act.registers:
+                if act.chain is not None:
+                    target = self.g.functions[act.chain[-1][0]]
+                    ctx = K.APP if self.g.module_pushes(self.g.module_of(target.qual)) else K.NONE
+                    self.add_root(Root("job", act.label, act.chain, ctx, self.g.module_of(target.qual).path,
+                                       target.pos, target.qual))
+                if act.proxies:
+                    self.add_root(Root("handover", act.label, ((qual, 0, ""),), K.REQUEST, path, act.pos, qual),
+                                  act.proxies, act.target_text)
+                return
+            chain = act.chain if act.chain is not None else ((qual, 0, ""),)
+            kind = "thread" if act.chain is not None else "handover"
+            self.add_root(Root(kind, act.label, chain, K.NONE if kind == "thread" else K.REQUEST, path, act.pos,
+                               qual, view=act.process), act.proxies, act.target_text)
+        elif isinstance(act, Stream):
+            self.add_root(Root("stream", "streamed generator", act.chain, K.NONE, path, act.pos, qual),
+                          text=act.target_text)
+
+    def _bfs(self, root: Root, queue: deque[State], parents: dict[State, tuple[State, Action] | None],
+             per_root: bool) -> list[Violation]:
+        violations: list[Violation] = []
+        kind = "thread" if root.kind in ("thread",) else root.kind
+        while queue:
+            state = queue.popleft()
+            qual, ctx, bound, region = state
+            fn = self.g.functions.get(qual)
+            if fn is None:
+                continue
+            conds = self.g.conditions(fn)
+            for act in self.g.actions(qual):
+                if region >= 0 and region not in act.conds:
+                    continue
+                eff, push = self._effective(ctx, act, conds, region, bound)
+                if push is not None:
+                    self._push_root(root, qual, eff, bound, push)
+                    continue
+                if isinstance(act, Use):
+                    code = code_for(kind, act.needs, eff)
+                    if code is not None:
+                        violations.append(Violation(code, act, state))
+                    continue
+                nxt: State | None = None
+                use = ""
+                if isinstance(act, Call):
+                    nxt, use = entry_states(act.chain, eff)
+                elif isinstance(act, ParamCall):
+                    if bound:
+                        nxt, use = entry_states(bound, eff)
+                else:
+                    self._discover(root, qual, act, eff)
+                    continue
+                if nxt is None or nxt in parents:
+                    continue
+                if not per_root:
+                    if nxt in self.shared_seen:
+                        continue
+                    self.shared_seen.add(nxt)
+                parents[nxt] = (state, act)
+                if use:
+                    self._decorator_use(root, nxt, use, violations)
+                queue.append(nxt)
+        return violations
+
+
+def walk_back(outcome: Outcome, state: State) -> Iterator[tuple[State, Action]]:
+    """The (state, action) steps from the root to ``state``, root first."""
+    steps: list[tuple[State, Action]] = []
+    link = outcome.parents.get(state)
+    while link is not None:
+        prev, act = link
+        steps.append((prev, act))
+        link = outcome.parents.get(prev)
+    return reversed(steps)

@@ -1,0 +1,890 @@
+"""Summarise one module: libcst syntax tree → :mod:`ctxlint.model` data.
+
+The summary keeps what the call graph needs and nothing else: the names a
+module binds, its functions and classes, and for each function the calls,
+name loads and returns it evaluates, in source order, each with the guards
+and ``with`` blocks it sits under.  Names are already scoped (local,
+enclosing function, module), so later steps never look at syntax again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import fields
+from typing import Any, Iterator, Sequence
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from .model import CALL, DECO, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos
+
+# Deeper trees than this are reported as CTX900 instead of analysed.
+MAX_DEPTH = 600
+_STACK_SIZE = 512 * 1024 * 1024
+_BUILTIN_NAMES = frozenset(dir(__builtins__) if isinstance(__builtins__, dict) is False else __builtins__)
+
+
+class TooDeep(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------------
+# positions: libcst's PositionProvider computes a position for every node and is slow;
+# this records token spans during one code generation pass and converts the few that
+# are asked for.
+
+
+class _SpanState(CodegenState):
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.spans: dict[int, tuple[int, int, Any, Any]] = {}
+
+    @contextmanager
+    def record_syntactic_position(self, node: Any, *, start_node: Any = None,
+                                  end_node: Any = None) -> Iterator[None]:
+        start = len(self.tokens)
+        yield
+        self.spans[id(node)] = (start, len(self.tokens), start_node, end_node)
+
+
+class Positions:
+    def __init__(self, module: cst.Module) -> None:
+        state = _SpanState(module)
+        module._codegen(state)
+        self._spans = state.spans
+        offsets = [0]
+        total = 0
+        for tok in state.tokens:
+            total += len(tok)
+            offsets.append(total)
+        self._offsets = offsets
+        code = "".join(state.tokens)
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", code)]
+
+    def _offset(self, node: Any, end: bool) -> int:
+        span = self._spans.get(id(node))
+        if span is None:
+            return 0
+        start_i, end_i, start_node, end_node = span
+        if end and end_node is not None and id(end_node) in self._spans:
+            return self._offset(end_node, True)
+        if not end and start_node is not None and id(start_node) in self._spans:
+            return self._offset(start_node, False)
+        return self._offsets[end_i if end else start_i]
+
+    def _linecol(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self._line_starts, offset) - 1
+        return i + 1, offset - self._line_starts[i]
+
+    def of(self, node: Any) -> Pos:
+        line, col = self._linecol(self._offset(node, False))
+        end_line, end_col = self._linecol(self._offset(node, True))
+        return (line, col, end_line, end_col)
+
+
+# --------------------------------------------------------------------------------------
+# scopes
+
+
+class _Scope:
+    """Bindings of one function (or of the module, for qual == "")."""
+
+    __slots__ = ("qual", "bound", "params", "fn", "globals_decl", "parent", "real")
+
+    def __init__(self, qual: str, fn: Function | None, parent: _Scope | None) -> None:
+        self.qual = qual
+        self.fn = fn
+        self.parent = parent
+        self.bound: set[str] = set()
+        self.params: set[str] = set()
+        self.globals_decl: set[str] = set()
+        self.real: _Scope = self  # for a class body: the scope its methods close over
+
+
+def _target_names(node: Any) -> Iterator[str]:
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for el in node.elements:
+            yield from _target_names(el.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from _target_names(node.value)
+
+
+class _Binder(cst.CSTVisitor):
+    """Collect the names a function body binds (not descending into nested scopes)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.globals_decl: set[str] = set()
+
+    def _nested(self, node: Any) -> bool:
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ListComp(self, node: Any) -> bool:
+        return False
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # noqa: N815
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.names.update(_target_names(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names.update(_target_names(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.names.update(_target_names(node.target))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.names.update(_target_names(node.target))
+
+    def visit_For(self, node: cst.For) -> None:
+        self.names.update(_target_names(node.target))
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.names.update(_target_names(node.name))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self.names.update(_target_names(node.name.name))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if alias.asname is None:
+                self.names.add(_dotted(alias.name).split(".")[0])
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, Sequence):
+            for alias in node.names:
+                if alias.asname is None:
+                    self.names.add(_dotted(alias.name))
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for n in node.names:
+            self.globals_decl.add(n.name.value)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        for n in node.names:
+            self.globals_decl.add(n.name.value)
+
+    def visit_MatchAs(self, node: Any) -> None:
+        if node.name is not None:
+            self.names.add(node.name.value)
+
+
+def _dotted(node: Any) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return _dotted(node.value) + "." + node.attr.value
+    return ""
+
+
+_SKIP_FIELDS = frozenset({"lpar", "rpar", "whitespace_before", "whitespace_after", "leading_lines",
+                          "lines_after_decorators", "header", "footer", "comma", "semicolon",
+                          "trailing_whitespace", "whitespace_after_def", "whitespace_before_colon",
+                          "whitespace_after_at", "whitespace_before_params", "whitespace_after_arg",
+                          "whitespace_after_star", "whitespace_after_as", "whitespace_before_as",
+                          "whitespace_after_param", "whitespace_after_star_arg", "whitespace_after_lambda",
+                          "whitespace_after_await", "whitespace_after_indicator", "whitespace_after_equal",
+                          "whitespace_before_equal", "whitespace_before_indicator", "operator", "quote",
+                          "prefix", "whitespace_after_if", "whitespace_before_if", "whitespace_after_else",
+                          "whitespace_before_else", "whitespace_after_for", "whitespace_before_for",
+                          "whitespace_after_in", "whitespace_before_in", "whitespace_after_async",
+                          "whitespace_after_from", "whitespace_after_yield", "whitespace_after_walrus",
+                          "whitespace_before_walrus", "whitespace_after_with", "whitespace_after_while",
+                          "whitespace_after_class", "whitespace_after_name", "whitespace_after_return",
+                          "whitespace_after_raise", "whitespace_after_assert", "whitespace_after_del",
+                          "whitespace_after_import", "whitespace_after_global", "whitespace_after_nonlocal",
+                          "whitespace_after_colon", "whitespace_after_keyword", "whitespace_before_value",
+                          "whitespace_before_from", "whitespace_after_case", "whitespace_after_match",
+                          "whitespace_after_except", "whitespace_before_expression", "whitespace_after_lbracket",
+                          "whitespace_before_rbracket", "whitespace_after_lambda_arrow", "asynchronous",
+                          "lbrace", "rbrace", "lbracket", "rbracket", "star", "equal", "dot", "arrow",
+                          "whitespace_before_arg", "default_comma"})
+_FIELD_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _child_nodes(node: Any) -> Iterator[Any]:
+    names = _FIELD_CACHE.get(type(node))
+    if names is None:
+        names = tuple(f.name for f in fields(node) if f.name not in _SKIP_FIELDS
+                      and not f.name.startswith("whitespace"))
+        _FIELD_CACHE[type(node)] = names
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+# --------------------------------------------------------------------------------------
+# the summariser
+
+
+class _Summariser:
+    def __init__(self, module_name: str, import_name: str, path: str, is_package: bool,
+                 positions: Positions) -> None:
+        self.mod = Module(name=module_name, path=path, is_package=is_package, import_name=import_name)
+        self.pos = positions
+        self.package = import_name if is_package else import_name.rpartition(".")[0]
+        self.depth = 0
+        self.lambda_count = 0
+        self.comp_names: list[set[str]] = []
+
+    # ---- helpers -----------------------------------------------------------------
+    def new_function(self, qual: str, name: str, kind: str, pos: Pos, scope_parent: _Scope | None,
+                     cls: str | None = None) -> tuple[Function, _Scope]:
+        parent_fn = scope_parent.fn if scope_parent is not None else None
+        fn = Function(qual=qual, name=name, module=self.mod.name, kind=kind, pos=pos, cls=cls,
+                      parent=parent_fn.qual if parent_fn is not None and parent_fn.kind != "module" else None)
+        self.mod.functions[qual] = fn
+        scope = _Scope(qual, fn, scope_parent)
+        return fn, scope
+
+    def resolve_import(self, module: str, level: int) -> str:
+        if level == 0:
+            return module
+        base = self.package.split(".") if self.package else []
+        if level > 1:
+            base = base[: len(base) - (level - 1)] if level - 1 <= len(base) else []
+        return ".".join([*base, module] if module else base)
+
+    def bind(self, scope: _Scope, name: str, value: Expr) -> None:
+        if scope.fn is not None and scope.fn.kind == "module" or scope.qual == "":
+            target = self.mod.globals
+        elif name in scope.globals_decl:
+            target = self.mod.globals
+        else:
+            assert scope.fn is not None
+            target = scope.fn.locals
+        target[name] = target.get(name, ()) + (value,)
+
+    def lookup(self, scope: _Scope, name: str) -> tuple[str, str]:
+        """(scope qualname or "" for module/builtin, name)."""
+        for names in self.comp_names:
+            if name in names:
+                return ("<comprehension>", name)
+        s: _Scope | None = scope
+        while s is not None:
+            if s.qual == "":
+                return ("", name)
+            if name in s.globals_decl:
+                return ("", name)
+            if name in s.bound or name in s.params:
+                return (s.qual, name)
+            s = s.parent
+        return ("", name)
+
+    # ---- expressions -------------------------------------------------------------
+    def enc(self, node: Any, scope: _Scope) -> Expr:
+        """Symbolic form of an expression (no events recorded)."""
+        if isinstance(node, cst.Name):
+            return ("name", *self.lookup(scope, node.value))
+        if isinstance(node, cst.Attribute):
+            return ("attr", self.enc(node.value, scope), node.attr.value)
+        if isinstance(node, cst.Call):
+            args: list[Expr] = []
+            kws: list[tuple[str, Expr]] = []
+            for a in node.args:
+                v = self.enc(a.value, scope)
+                if a.keyword is not None:
+                    kws.append((a.keyword.value, v))
+                elif a.star:
+                    args.append(("star", v))
+                else:
+                    args.append(v)
+            return ("call", self.enc(node.func, scope), tuple(args), tuple(kws))
+        if isinstance(node, cst.Subscript):
+            return ("sub", self.enc(node.value, scope))
+        if isinstance(node, cst.SimpleString):
+            try:
+                return ("str", node.evaluated_value if isinstance(node.evaluated_value, str) else "")
+            except Exception:
+                return UNKNOWN
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            return ("tuple", tuple(self.enc(e.value, scope) for e in node.elements))
+        if isinstance(node, cst.Dict):
+            return ("dict", tuple((self.enc(e.key, scope), self.enc(e.value, scope))
+                                  for e in node.elements if isinstance(e, cst.DictElement)))
+        if isinstance(node, cst.Await):
+            return self.enc(node.expression, scope)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            return ("not", self.enc(node.expression, scope))
+        if isinstance(node, cst.BooleanOperation):
+            op = "and" if isinstance(node.operator, cst.And) else "or"
+            items: list[Expr] = []
+            for side in (node.left, node.right):
+                e = self.enc(side, scope)
+                items.extend(e[1] if e[0] == op else (e,))
+            return (op, tuple(items))
+        if isinstance(node, cst.NamedExpr):
+            return self.enc(node.value, scope)
+        if isinstance(node, cst.StarredElement):
+            return ("star", self.enc(node.value, scope))
+        if isinstance(node, cst.Lambda):
+            q = self._lambda_qual(node, scope)
+            return ("func", q) if q else UNKNOWN
+        return UNKNOWN
+
+    def _lambda_qual(self, node: cst.Lambda, scope: _Scope) -> str | None:
+        key = id(node)
+        return self._lambda_quals.get(key)
+
+    def walk_expr(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        """Record the events an expression evaluates."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TooDeep()
+        try:
+            self._walk_expr(node, scope, conds)
+        finally:
+            self.depth -= 1
+
+    def _walk_expr(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        fn = scope.fn
+        assert fn is not None
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            root = node
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):
+                where, name = self.lookup(scope, root.value)
+                if where == "":
+                    keep = name not in _BUILTIN_NAMES or name in self.mod.globals
+                elif where == fn.qual and name in scope.params:
+                    # a parameter: only ``self.x`` (a property) can lead anywhere
+                    keep = fn.cls is not None and bool(fn.params) and name == fn.params[0] and node is not root
+                else:
+                    keep = where != "<comprehension>"
+                if keep:
+                    fn.events.append((REF, self.enc(node, scope), self.pos.of(node), conds))
+                return
+            self.walk_expr(root, scope, conds)
+            return
+        if isinstance(node, cst.Call):
+            self.walk_call_parts(node, scope, conds)
+            fn.events.append((CALL, self.enc(node, scope), self.pos.of(node), conds))
+            return
+        if isinstance(node, cst.Lambda):
+            self.walk_lambda(node, scope, conds)
+            return
+        if isinstance(node, (cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)):
+            self.walk_comprehension(node, scope, conds)
+            return
+        if isinstance(node, cst.BooleanOperation):
+            self.walk_boolop(node, scope, conds)
+            return
+        if isinstance(node, cst.IfExp):
+            self.walk_test(node.test, scope, conds)
+            test = self.enc(node.test, scope)
+            self.walk_expr(node.body, scope, conds + (self.cond(fn, ("if", test, True)),))
+            self.walk_expr(node.orelse, scope, conds + (self.cond(fn, ("if", test, False)),))
+            return
+        if isinstance(node, (cst.Yield,)):
+            fn.is_generator = True
+        for child in _child_nodes(node):
+            self.walk_expr(child, scope, conds)
+
+    def walk_call_parts(self, node: cst.Call, scope: _Scope, conds: tuple[int, ...]) -> None:
+        func = node.func
+        # walk the receiver of a method call, not the method itself (the call event covers it)
+        if isinstance(func, cst.Attribute):
+            base = func.value
+            while isinstance(base, cst.Attribute):
+                base = base.value
+            if not isinstance(base, cst.Name):
+                self.walk_expr(base, scope, conds)
+        elif not isinstance(func, cst.Name):
+            self.walk_expr(func, scope, conds)
+        for a in node.args:
+            self.walk_expr(a.value, scope, conds)
+
+    def walk_test(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        """A truth test: a bare name there (``if request:``) is not a use of it."""
+        bare = node.expression if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not) \
+            else node
+        if isinstance(bare, cst.Name):
+            return
+        self.walk_expr(node, scope, conds)
+
+    def walk_boolop(self, node: cst.BooleanOperation, scope: _Scope, conds: tuple[int, ...]) -> None:
+        fn = scope.fn
+        assert fn is not None
+        positive = isinstance(node.operator, cst.And)
+        self.walk_test(node.left, scope, conds)
+        left = self.enc(node.left, scope)
+        self.walk_test(node.right, scope, conds + (self.cond(fn, ("if", left, positive)),))
+
+    def walk_lambda(self, node: cst.Lambda, scope: _Scope, conds: tuple[int, ...]) -> None:
+        assert scope.fn is not None
+        for p in self._all_params(node.params):
+            if p.default is not None:
+                self.walk_expr(p.default, scope, conds)
+        pos = self.pos.of(node)
+        self.lambda_count += 1
+        base = scope.fn.qual if scope.fn.kind != "module" else self.mod.name + ":"
+        sep = "." if not base.endswith(":") else ""
+        qual = f"{base}{sep}<lambda:{pos[0]}:{pos[1]}>"
+        self._lambda_quals[id(node)] = qual
+        fn, inner = self.new_function(qual, "<lambda>", "lambda", pos, scope)
+        fn.params = tuple(p.name.value for p in self._all_params(node.params))
+        inner.params = set(fn.params)
+        self.walk_expr(node.body, inner, ())
+        fn.returns = (self.enc(node.body, inner),)
+
+    def walk_comprehension(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        # Comprehension variables are local to it; treat them as bound in the enclosing
+        # function's scope only for shadowing purposes.
+        assert scope.fn is not None
+        comp = node.for_in
+        names: set[str] = set()
+        c = comp
+        while c is not None:
+            names.update(_target_names(c.target))
+            c = c.inner_for_in
+        self.comp_names.append(names)
+        try:
+            c = comp
+            while c is not None:
+                self.walk_expr(c.iter, scope, conds)
+                for cond in c.ifs:
+                    self.walk_expr(cond.test, scope, conds)
+                c = c.inner_for_in
+            if isinstance(node, cst.DictComp):
+                self.walk_expr(node.key, scope, conds)
+                self.walk_expr(node.value, scope, conds)
+            else:
+                self.walk_expr(node.elt, scope, conds)
+        finally:
+            self.comp_names.pop()
+
+    @staticmethod
+    def _all_params(params: cst.Parameters) -> list[cst.Param]:
+        out = list(params.posonly_params) + list(params.params)
+        if isinstance(params.star_arg, cst.Param):
+            out.append(params.star_arg)
+        out += list(params.kwonly_params)
+        if params.star_kwarg is not None:
+            out.append(params.star_kwarg)
+        return out
+
+    def cond(self, fn: Function, c: tuple[Any, ...]) -> int:
+        fn.conds.append(c)
+        return len(fn.conds) - 1
+
+    # ---- statements --------------------------------------------------------------
+    def walk_block(self, body: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
+        stmts: Sequence[Any]
+        if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            stmts = body.body
+        else:
+            stmts = body
+        fn = scope.fn
+        assert fn is not None
+        for stmt in stmts:
+            self.walk_stmt(stmt, scope, conds, cls)
+            extra = self.after_statement(stmt, scope)
+            if extra is not None:
+                conds = conds + (self.cond(fn, extra),)
+
+    def after_statement(self, stmt: Any, scope: _Scope) -> tuple[Any, ...] | None:
+        """A condition that holds for the rest of the block after this statement."""
+        if isinstance(stmt, cst.If) and stmt.orelse is None and _ends_in_exit(stmt.body):
+            return ("if", self.enc(stmt.test, scope), False)
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+            small = stmt.body[0]
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                call = small.value
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == "push" and not call.args:
+                    return ("with", self.enc(call.func.value, scope), self.pos.of(stmt), "push")
+        return None
+
+    def walk_stmt(self, stmt: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise TooDeep()
+        try:
+            self._walk_stmt(stmt, scope, conds, cls)
+        finally:
+            self.depth -= 1
+
+    def _walk_stmt(self, stmt: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
+        fn = scope.fn
+        assert fn is not None
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.walk_small(small, scope, conds, cls)
+        elif isinstance(stmt, cst.FunctionDef):
+            self.walk_def(stmt, scope, conds, cls)
+        elif isinstance(stmt, cst.ClassDef):
+            self.walk_class(stmt, scope, conds)
+        elif isinstance(stmt, cst.If):
+            self.walk_test(stmt.test, scope, conds)
+            test = self.enc(stmt.test, scope)
+            if _is_main_check(stmt.test):
+                self.walk_block(stmt.body, scope, conds, cls)
+            else:
+                self.walk_block(stmt.body, scope, conds + (self.cond(fn, ("if", test, True)),), cls)
+            if stmt.orelse is not None:
+                orelse_conds = conds + (self.cond(fn, ("if", test, False)),)
+                if isinstance(stmt.orelse, cst.If):
+                    self.walk_stmt(stmt.orelse, scope, orelse_conds, cls)
+                else:
+                    self.walk_block(stmt.orelse.body, scope, orelse_conds, cls)
+        elif isinstance(stmt, cst.With):
+            inner = conds
+            for item in stmt.items:
+                self.walk_expr(item.item, scope, inner)
+                value = self.enc(item.item, scope)
+                if item.asname is not None:
+                    for name in _target_names(item.asname.name):
+                        self.bind(scope, name, value)
+                inner = inner + (self.cond(fn, ("with", value, self.pos.of(stmt))),)
+            self.walk_block(stmt.body, scope, inner, cls)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                self.walk_expr(stmt.iter, scope, conds)
+                for name in _target_names(stmt.target):
+                    self.bind(scope, name, UNKNOWN)
+            else:
+                self.walk_test(stmt.test, scope, conds)
+            self.walk_block(stmt.body, scope, conds, cls)
+            if stmt.orelse is not None:
+                self.walk_block(stmt.orelse.body, scope, conds, cls)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            caught: list[Expr] = []
+            for h in stmt.handlers:
+                if h.type is not None:
+                    t = self.enc(h.type, scope)
+                    caught.extend(t[1] if t[0] == "tuple" else (t,))
+            body_conds = conds
+            if caught:
+                body_conds = conds + (self.cond(fn, ("except", tuple(caught))),)
+            self.walk_block(stmt.body, scope, body_conds, cls)
+            for h in stmt.handlers:
+                if h.name is not None:
+                    for name in _target_names(h.name.name):
+                        self.bind(scope, name, UNKNOWN)
+                self.walk_block(h.body, scope, conds, cls)
+            if stmt.orelse is not None:
+                self.walk_block(stmt.orelse.body, scope, conds, cls)
+            if stmt.finalbody is not None:
+                self.walk_block(stmt.finalbody.body, scope, conds, cls)
+        elif isinstance(stmt, cst.Match):
+            self.walk_expr(stmt.subject, scope, conds)
+            for case in stmt.cases:
+                self.walk_block(case.body, scope, conds, cls)
+        else:
+            for child in _child_nodes(stmt):
+                if isinstance(child, cst.BaseExpression):
+                    self.walk_expr(child, scope, conds)
+
+    def walk_small(self, small: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
+        fn = scope.fn
+        assert fn is not None
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                full = _dotted(alias.name)
+                if alias.asname is not None:
+                    for name in _target_names(alias.asname.name):
+                        self.bind(scope, name, ("mod", full))
+                else:
+                    top = full.split(".")[0]
+                    self.bind(scope, top, ("mod", top))
+            return
+        if isinstance(small, cst.ImportFrom):
+            level = len(small.relative)
+            module = self.resolve_import(_dotted(small.module) if small.module is not None else "", level)
+            if isinstance(small.names, cst.ImportStar):
+                if scope.qual == "" or fn.kind == "module":
+                    self.mod.star_imports += (module,)
+                return
+            for alias in small.names:
+                name = _dotted(alias.name)
+                local = name
+                if alias.asname is not None:
+                    local = next(_target_names(alias.asname.name), name)
+                self.bind(scope, local, ("imp", module, name))
+            return
+        if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            value_node = small.value
+            if value_node is not None:
+                self.walk_expr(value_node, scope, conds)
+            value = self.enc(value_node, scope) if value_node is not None else UNKNOWN
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for target in targets:
+                self.assign(target, value, scope, conds, cls, small)
+            if isinstance(small, cst.Assign) and _mentions_server_name(small):
+                self.mod.sets_server_name = True
+            return
+        if isinstance(small, cst.Return):
+            if small.value is not None:
+                self.walk_expr(small.value, scope, conds)
+                value = self.enc(small.value, scope)
+                fn.returns = fn.returns + (value,)
+                fn.events.append((RET, value, self.pos.of(small), conds))
+            return
+        if isinstance(small, cst.Expr):
+            self.walk_expr(small.value, scope, conds)
+            if _is_update_with_server_name(small.value):
+                self.mod.sets_server_name = True
+            return
+        for child in _child_nodes(small):
+            self.walk_expr(child, scope, conds)
+
+    def assign(self, target: Any, value: Expr, scope: _Scope, conds: tuple[int, ...], cls: Class | None,
+               node: Any) -> None:
+        if isinstance(target, cst.Name):
+            if cls is not None and scope.fn is not None and scope.fn.kind == "classbody":
+                cls.attrs[target.value] = cls.attrs.get(target.value, ()) + (value,)
+                return
+            self.bind(scope, target.value, value)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self.assign(el.value, UNKNOWN, scope, conds, cls, node)
+            return
+        if isinstance(target, cst.Attribute):
+            base = self.enc(target.value, scope)
+            self.mod.attr_assigns.append((("attr", base, target.attr.value), value, self.pos.of(node)))
+            # self.x = ... in a method: an instance attribute of the class
+            fn = scope.fn
+            if fn is not None and fn.cls is not None and base[0] == "name" and base[1] == fn.qual \
+                    and fn.params and base[2] == fn.params[0]:
+                owner = self.mod.classes.get(fn.cls)
+                if owner is not None:
+                    owner.attrs[target.attr.value] = owner.attrs.get(target.attr.value, ()) + (value,)
+            self.walk_expr(target.value, scope, conds)
+            return
+        if isinstance(target, cst.Subscript):
+            base = self.enc(target.value, scope)
+            self.mod.attr_assigns.append((("sub", base), value, self.pos.of(node)))
+            self.walk_expr(target.value, scope, conds)
+
+    def walk_def(self, node: cst.FunctionDef, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
+        outer = scope.fn
+        assert outer is not None
+        # decorators, defaults and annotations run where the def is
+        for dec in node.decorators:
+            self.walk_expr(dec.decorator, scope, conds)
+        params = self._all_params(node.params)
+        for p in params:
+            if p.default is not None:
+                self.walk_expr(p.default, scope, conds)
+        name = node.name.value
+        if outer.kind == "module":
+            base = self.mod.name + ":"
+        elif outer.kind == "classbody":
+            base = outer.qual.rsplit(".<body>", 1)[0] + "."
+        else:
+            base = outer.qual + "."
+        qual = base + name
+        if qual in self.mod.functions:  # redefinition: keep both, the later wins the name
+            qual = f"{qual}@{self.pos.of(node)[0]}"
+        pos = self._def_pos(node)
+        fn, inner = self.new_function(qual, name, "def", pos, scope.real,
+                                      cls=cls.qual if cls is not None and outer.kind == "classbody" else None)
+        fn.params = tuple(p.name.value for p in params)
+        fn.is_async = node.asynchronous is not None
+        fn.decorators = tuple(self.enc(d.decorator, scope) for d in node.decorators)
+        inner.params = set(fn.params)
+        binder = _Binder()
+        node.body.visit(binder)
+        inner.bound = binder.names - inner.params
+        inner.globals_decl = binder.globals_decl
+        if cls is not None and outer.kind == "classbody":
+            cls.methods[name] = qual
+        else:
+            self.bind(scope, name, ("func", qual))
+        for dec in node.decorators:
+            fn_dec = self.enc(dec.decorator, scope)
+            outer.events.append((DECO, fn_dec, self.pos.of(dec.decorator), conds, qual))
+        self.walk_block(node.body, inner, (), None)
+
+    def _def_pos(self, node: cst.FunctionDef) -> Pos:
+        start = self.pos.of(node)
+        name = self.pos.of(node.name)
+        return (start[0], start[1], name[2], name[3])
+
+    def walk_class(self, node: cst.ClassDef, scope: _Scope, conds: tuple[int, ...]) -> None:
+        outer = scope.fn
+        assert outer is not None
+        for dec in node.decorators:
+            self.walk_expr(dec.decorator, scope, conds)
+        for arg in node.bases:
+            self.walk_expr(arg.value, scope, conds)
+        for arg in node.keywords:
+            self.walk_expr(arg.value, scope, conds)
+        name = node.name.value
+        if outer.kind == "module":
+            qual = f"{self.mod.name}:{name}"
+        elif outer.kind == "classbody":
+            qual = outer.qual.rsplit(".<body>", 1)[0] + "." + name
+        else:
+            qual = f"{outer.qual}.{name}"
+        pos = self._class_pos(node)
+        klass = Class(qual=qual, name=name, module=self.mod.name, pos=pos,
+                      bases=tuple(self.enc(a.value, scope) for a in node.bases),
+                      keywords=tuple((a.keyword.value, self.enc(a.value, scope))
+                                     for a in node.keywords if a.keyword is not None),
+                      decorators=tuple(self.enc(d.decorator, scope) for d in node.decorators),
+                      parent=outer.qual if outer.kind != "module" else None)
+        self.mod.classes[qual] = klass
+        if outer.kind != "classbody":
+            self.bind(scope, name, ("class", qual))
+        for dec in node.decorators:
+            outer.events.append((DECO, self.enc(dec.decorator, scope), self.pos.of(dec.decorator), conds, qual))
+        # The class body runs where the class statement is: its events belong to the
+        # enclosing function, names it binds are class attributes, and its methods
+        # close over the enclosing scope (class scopes are not enclosing scopes).
+        body_fn = Function(qual=qual + ".<body>", name=name, module=self.mod.name, kind="classbody", pos=pos,
+                           parent=outer.qual if outer.kind != "module" else None)
+        body_fn.events = outer.events
+        body_fn.conds = outer.conds
+        real = scope.real
+        body_scope = _Scope(real.qual, body_fn, real.parent)
+        body_scope.bound, body_scope.params, body_scope.globals_decl = real.bound, real.params, real.globals_decl
+        body_scope.real = real
+        self.walk_block(node.body, body_scope, conds, klass)
+
+    def _class_pos(self, node: cst.ClassDef) -> Pos:
+        start = self.pos.of(node)
+        name = self.pos.of(node.name)
+        return (start[0], start[1], name[2], name[3])
+
+    # ---- module ------------------------------------------------------------------
+    def run(self, tree: cst.Module) -> Module:
+        self._lambda_quals: dict[int, str] = {}
+        fn, scope = self.new_function(self.mod.name + ":<module>", "<module>", "module", (1, 0, 1, 0), None)
+        scope.qual = ""
+        binder = _Binder()
+        tree.visit(binder)
+        scope.bound = binder.names
+        self.walk_block(tree.body, scope, (), None)
+        return self.mod
+
+
+def _ends_in_exit(body: Any) -> bool:
+    stmts = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else []
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
+
+
+def _is_main_check(test: Any) -> bool:
+    return (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name)
+            and test.left.value == "__name__")
+
+
+def _mentions_server_name(node: cst.Assign) -> bool:
+    for t in node.targets:
+        target = t.target
+        if isinstance(target, cst.Name) and target.value == "SERVER_NAME":
+            return True
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+            idx = target.slice[0].slice
+            if isinstance(idx, cst.Index) and isinstance(idx.value, cst.SimpleString) \
+                    and idx.value.evaluated_value == "SERVER_NAME":
+                return True
+    return False
+
+
+def _is_update_with_server_name(node: Any) -> bool:
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+            and node.func.attr.value in ("update", "from_mapping"):
+        return any(a.keyword is not None and a.keyword.value == "SERVER_NAME" for a in node.args) or any(
+            isinstance(a.value, cst.Dict) and any(
+                isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+                and e.key.evaluated_value == "SERVER_NAME" for e in a.value.elements)
+            for a in node.args)
+    return False
+
+
+# --------------------------------------------------------------------------------------
+# entry point
+
+
+def _describe_parse_error(exc: Exception) -> tuple[str, int, int]:
+    if isinstance(exc, cst.ParserSyntaxError):
+        return (f"syntax error: {exc.message}", exc.raw_line, exc.raw_column)
+    if isinstance(exc, (UnicodeDecodeError, LookupError)):
+        return (f"cannot decode: {exc}", 1, 0)
+    if isinstance(exc, TooDeep):
+        return (f"nesting deeper than {MAX_DEPTH} levels", 1, 0)
+    if isinstance(exc, RecursionError):
+        return ("nesting too deep to analyse", 1, 0)
+    return (f"{type(exc).__name__}: {exc}".strip(), 1, 0)
+
+
+def _failed(module_name: str, import_name: str, path: str, is_package: bool,
+            error: tuple[str, int, int]) -> Module:
+    mod = Module(name=module_name, path=path, is_package=is_package, import_name=import_name)
+    mod.error = error
+    mod.functions[module_name + ":<module>"] = Function(
+        qual=module_name + ":<module>", name="<module>", module=module_name, kind="module", pos=(1, 0, 1, 0))
+    return mod
+
+
+def _summarise(source: bytes, module_name: str, import_name: str, path: str, is_package: bool) -> Module:
+    try:
+        if b"\x00" in source:
+            raise ValueError("source contains NUL bytes")
+        tree = cst.parse_module(source)
+        positions = Positions(tree)
+        mod = _Summariser(module_name, import_name, path, is_package, positions).run(tree)
+        mod.lines = source.count(b"\n") + 1
+        return mod
+    except Exception as exc:  # every failure of one file becomes CTX900 for that file
+        return _failed(module_name, import_name, path, is_package, _describe_parse_error(exc))
+
+
+def summarise(source: bytes, module_name: str, import_name: str, path: str, is_package: bool) -> Module:
+    """Summarise one module's source.  Never raises.
+
+    libcst's native parser recurses on the C stack; deeply nested input would
+    overflow a normal thread's stack, so the work runs on a thread with a
+    large one.
+    """
+    result: list[Module] = []
+
+    def work() -> None:
+        old = sys.getrecursionlimit()
+        try:
+            sys.setrecursionlimit(max(old, 20000))
+            result.append(_summarise(source, module_name, import_name, path, is_package))
+        finally:
+            sys.setrecursionlimit(old)
+
+    old_size = threading.stack_size()
+    try:
+        threading.stack_size(_STACK_SIZE)
+        t = threading.Thread(target=work, name="ctxlint-summarise")
+        t.start()
+    finally:
+        threading.stack_size(old_size)
+    t.join()
+    if result:
+        return result[0]
+    return _failed(module_name, import_name, path, is_package, ("internal error while summarising", 1, 0))
