@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 
 import pathspec
+
+from .knowledge import APP, APP_CONTEXT_ENTRY_FILES
 
 DEFAULT_EXCLUDES = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", "build", "dist",
@@ -21,6 +24,7 @@ class SourceFile:
     import_name: str
     is_package: bool
     aliases: tuple[str, ...] = ()
+    entry_ctx: int = 0
 
 
 @dataclass(slots=True)
@@ -162,4 +166,9 @@ def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None) -> No
                 alias = ".".join(parts)
                 if alias != name and alias not in aliases:
                     aliases.append(alias)
-    out.files.append(SourceFile(display_path(full), full, name, is_package, tuple(aliases)))
+    entry_ctx = 0
+    for pattern, marker in APP_CONTEXT_ENTRY_FILES:
+        tail = "/".join(full.replace(os.sep, "/").split("/")[-(pattern.count("/") + 1):])
+        if fnmatch.fnmatchcase(tail, pattern) and os.path.exists(os.path.join(os.path.dirname(full), marker)):
+            entry_ctx = APP
+    out.files.append(SourceFile(display_path(full), full, name, is_package, tuple(aliases), entry_ctx))

@@ -66,6 +66,7 @@ def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
             used[key] = 1
         mod = summarise(data, key, f.import_name, f.path, f.is_package)
         mod.aliases = f.aliases
+        mod.entry_ctx = f.entry_ctx
         modules.append(mod)
     return modules
 
@@ -102,10 +103,10 @@ def findings_for(modules: list[Module], options: Options) -> list[Finding]:
     graph = Graph(modules, options.knowledge)
     for outcome in Propagator(graph).run():
         out.extend(_outcome_findings(graph, outcome))
-    uniq: dict[tuple[str, int, int, str], Finding] = {}
+    uniq: dict[tuple[str, int, str], Finding] = {}
     for f in out:
         if selected(f.code, options.select, options.ignore):
-            uniq.setdefault((f.path, f.line, f.column, f.code), f)
+            uniq.setdefault((f.path, f.line, f.code), f)
     return list(uniq.values())
 
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from . import knowledge as K
 from .knowledge import Knowledge
-from .model import CALL, DECO, REF, RET, Class, Expr, Function, Module, Pos
+from .model import CALL, DECO, IMPORT, REF, RET, Class, Expr, Function, Module, Pos
 
 Value = tuple[Any, ...] | None
 # A call chain: the functions a call enters, outermost decorator wrapper first.
@@ -139,6 +139,8 @@ class Graph:
         self._mro: dict[str, list[str]] = {}
         self._param_calls: dict[str, frozenset[str]] = {}
         self._app_task_default: bool | None = None
+        self._module_ctx: dict[str, int] | None = None
+        self._rq_worker: bool | None = None
 
     # ---- modules ---------------------------------------------------------------------
     def module_of(self, qual: str) -> Module:
@@ -160,6 +162,73 @@ class Graph:
             return None
         return ranked[0]
 
+    def module_context(self, mod: Module) -> int:
+        """Contexts a module's body runs with when it is imported.
+
+        An entry point (imported by no project module) runs with none, unless a tool
+        runs it inside one.  A module imported at module level inherits the context of
+        its importers (with any ``with app.app_context():`` around the import); one
+        imported inside a function is assumed to be imported where a context exists.
+        When importers disagree the most context wins: a finding must hold whichever
+        import runs first.
+        """
+        if self._module_ctx is None:
+            self._module_ctx = self._module_contexts()
+        return self._module_ctx.get(mod.name, K.NONE)
+
+    def _module_contexts(self) -> dict[str, int]:
+        sites: dict[str, list[tuple[str | None, int]]] = {}  # target -> (importer or None if lazy, extra ctx)
+        for mod in self.modules.values():
+            for fn in mod.functions.values():
+                for ev in fn.events:
+                    if ev[0] != IMPORT:
+                        continue
+                    lazy = fn.kind != "module"
+                    extra = K.NONE
+                    if not lazy:
+                        conds = self.conditions(fn)
+                        if any(fn.conds[i][0] == "main" for i in ev[3]):
+                            extra = -1  # only when run as a script: not an import of the target
+                        for i in ev[3]:
+                            extra = extra | conds[i][1] if extra >= 0 else extra
+                    if extra < 0:
+                        continue
+                    for target in self._executed_modules(ev[1], mod):
+                        if target.name != mod.name:
+                            sites.setdefault(target.name, []).append((None if lazy else mod.name, extra))
+        ctx: dict[str, int] = {}
+        for name, mod in self.modules.items():
+            ctx[name] = mod.entry_ctx if name not in sites else K.NONE
+            if any(imp is None for imp, _ in sites.get(name, ())):
+                ctx[name] = K.REQUEST
+        importers_of: dict[str, list[str]] = {}
+        for target, lst in sites.items():
+            for imp, _ in lst:
+                if imp is not None:
+                    importers_of.setdefault(imp, []).append(target)
+        work = list(self.modules)
+        while work:
+            imp = work.pop()
+            for target in importers_of.get(imp, ()):
+                new = ctx[target]
+                for site_imp, extra in sites[target]:
+                    if site_imp == imp:
+                        new |= ctx[imp] | extra
+                if new != ctx[target]:
+                    ctx[target] = new
+                    work.append(target)
+        return ctx
+
+    def _executed_modules(self, dotted_names: tuple[str, ...], importer: Module) -> list[Module]:
+        out: list[Module] = []
+        for dotted in dotted_names:
+            parts = dotted.split(".")
+            for i in range(1, len(parts) + 1):
+                m = self.find_module(".".join(parts[:i]), importer)
+                if m is not None and m not in out:
+                    out.append(m)
+        return out
+
     # ---- values ----------------------------------------------------------------------
     def global_value(self, mod: Module, name: str, depth: int = 0) -> Value:
         key = (mod.name, name)
@@ -172,7 +241,11 @@ class Graph:
             value: Value = None
             exprs = mod.globals.get(name)
             if exprs is not None:
-                value = self._agree(self.resolve(e, mod.body, depth + 1) for e in exprs)
+                # the binding that stands once the module has been imported: the last one
+                for e in reversed(exprs):
+                    value = self.resolve(e, mod.body, depth + 1)
+                    if value is not None:
+                        break
             else:
                 for star in mod.star_imports:
                     target = self.find_module(star, mod)
@@ -317,10 +390,16 @@ class Graph:
         out = []
         for c in self.mro(cls):
             klass = self.classes[c]
+            scope = self._class_scope(klass)
             for b in klass.bases:
-                v = self.resolve(b, self._class_scope(klass))
-                if v is not None and v[0] == "ext":
-                    out.append(v[1])
+                candidates = [b]
+                if b[0] == "name" and b[1] == "":
+                    # ``Base = A`` / ``Base = B`` chosen at import time: every choice is a base
+                    candidates = list(self.modules[klass.module].globals.get(b[2], ())) or [b]
+                for e in candidates:
+                    v = self.resolve(e, scope)
+                    if v is not None and v[0] == "ext" and v[1] not in out:
+                        out.append(v[1])
         return out
 
     def class_attr(self, cls: str, attr: str, instance: bool, depth: int = 0, skip_self: bool = False) -> Value:
@@ -831,9 +910,7 @@ class Graph:
     # ---- roots -----------------------------------------------------------------------------
     def roots(self) -> list[Root]:
         roots: list[Root] = []
-        click_plain: dict[str, Root] = {}
-        registered: set[str] = set()
-        app_groups: set[str] = set()
+        clicks = _ClickCommands()
         for mod in self.modules.values():
             if mod.error is not None:
                 continue
@@ -841,15 +918,14 @@ class Graph:
             roots.append(Root("import", "module", ((body.qual, 0, ""),), K.NONE, mod.path, body.pos, body.qual))
             for fn in list(mod.functions.values()):
                 if fn.decorators:
-                    self._decorator_roots(fn, roots, click_plain)
+                    self._decorator_roots(fn, roots, clicks)
                 for ev in fn.events:
                     if ev[0] == CALL:
-                        self._registration_roots(fn, ev, roots, registered, app_groups)
+                        self._registration_roots(fn, ev, roots, clicks)
             for klass in mod.classes.values():
                 self._class_roots(klass, roots)
-        for q, root in click_plain.items():
-            group = self._click_group(q)
-            if q in registered or (group is not None and (group in registered or group in app_groups)):
+        for q, root in clicks.commands.items():
+            if clicks.in_app(q):
                 roots.append(Root("app", "CLI command", root.chain, root.ctx | K.APP, root.path, root.pos, q))
             else:
                 roots.append(root)
@@ -871,47 +947,55 @@ class Graph:
                 if head not in _KNOWN_LIBS:
                     spec = self.kb.roots.get("?." + callee[1].split(".", 1)[-1])
             return spec, callee, call
-        if callee[0] == "fattr" and callee[2] == "command" and self._is_click_group(callee[1]):
+        if callee[0] == "fattr" and callee[2] in ("command", "group") and self.click_group_of(callee[1]):
             return K.Root("click", "click command"), callee, call
         return None, callee, call
 
-    def _is_click_group(self, qual: str) -> bool:
+    def click_group_of(self, qual: str) -> str:
+        """For a click group function: "app" if its class pushes an app context, "group" otherwise; else ""."""
         fn = self.functions.get(qual)
         if fn is None:
-            return False
+            return ""
         scope = self._decorator_scope(fn)
         for d in fn.decorators:
             v = self.resolve(d[1] if d[0] == "call" else d, scope)
-            if v is not None and v[0] == "ext" and v[1] in ("click.group", "flask.cli.AppGroup().group"):
-                return True
-            if v is not None and v[0] == "fattr" and v[2] == "group":
-                return True
+            if v is None:
+                continue
+            if v[0] == "ext" and v[1] == K.CLICK_GROUP:
+                for k, val in (d[3] if d[0] == "call" else ()):
+                    if k == "cls" and self._is_app_group_class(self.resolve(val, scope)):
+                        return "app"
+                return "group"
+            if v[0] == "ext" and v[1] in ("flask.cli.AppGroup().group", "flask.Flask().cli.group", "?.cli.group"):
+                return "app"
+            if v[0] == "fattr" and v[2] == "group" and self.click_group_of(v[1]):
+                return "group"
+        return ""
+
+    def _is_app_group_class(self, v: Value) -> bool:
+        if v is None:
+            return False
+        if v[0] == "ext":
+            return v[1] in K.CLICK_APP_GROUP_CLASSES
+        if v[0] == "class":
+            return any(b in K.CLICK_APP_GROUP_CLASSES for b in self.ext_bases(v[1]))
         return False
 
-    def _click_group(self, qual: str) -> str | None:
-        fn = self.functions.get(qual)
-        if fn is None:
-            return None
-        scope = self._decorator_scope(fn)
-        for d in fn.decorators:
-            v = self.resolve(d[1] if d[0] == "call" else d, scope)
-            if v is not None and v[0] == "fattr" and v[2] in ("command", "group"):
-                return v[1]
-        return None
-
-    def _decorator_roots(self, fn: Function, roots: list[Root], click_plain: dict[str, Root]) -> None:
+    def _decorator_roots(self, fn: Function, roots: list[Root], clicks: _ClickCommands) -> None:
         scope = self._decorator_scope(fn)
         mod = self.module_of(fn.qual)
+        if self.click_group_of(fn.qual) == "app":
+            clicks.parents.setdefault(fn.qual, set()).add(_APP)
         for i, d in enumerate(fn.decorators):
             spec, callee, call = self._root_spec(d, scope)
             if spec is None:
                 continue
             chain = self.chain_below(fn, fn.decorators[i + 1:])
             if spec.kind == "click":
-                if self._click_group_is_app(fn, scope):
-                    roots.append(Root("app", "CLI command", chain, K.APP, mod.path, fn.pos, fn.qual))
-                else:
-                    click_plain[fn.qual] = Root("job", spec.label, chain, K.NONE, mod.path, fn.pos, fn.qual)
+                if callee is not None and callee[0] == "fattr":
+                    clicks.parents.setdefault(fn.qual, set()).add(callee[1])
+                if not self.click_group_of(fn.qual):
+                    clicks.commands[fn.qual] = Root("job", spec.label, chain, K.NONE, mod.path, fn.pos, fn.qual)
                 return
             ctx = {"request": K.REQUEST, "app": K.APP}.get(spec.kind, K.NONE)
             if spec.kind == "job":
@@ -919,22 +1003,10 @@ class Graph:
             roots.append(Root(spec.kind, spec.label, chain, ctx, mod.path, fn.pos, fn.qual, spec.view))
             return
 
-    def _click_group_is_app(self, fn: Function, scope: Function) -> bool:
-        for d in fn.decorators:
-            if d[0] == "call":
-                v = self.resolve(d[1], scope)
-                if v is not None and v[0] == "ext" and v[1] in ("click.group",):
-                    for k, val in d[3]:
-                        if k == "cls":
-                            c = self.resolve(val, scope)
-                            if c is not None and c[0] == "ext" and c[1] in K.CLICK_APP_GROUP_CLASSES:
-                                return True
-        return False
-
     def _job_context(self, fn: Function, callee: Value, call: Expr | None, scope: Function) -> int:
-        mod = self.module_of(fn.qual)
-        ctx = K.APP if self.module_pushes(mod) else K.NONE
         name = callee[1] if callee is not None and callee[0] == "ext" else ""
+        spec = self.kb.roots.get(name)
+        ctx = self.job_context(spec.label if spec is not None else "", fn)
         if name in K.CELERY_ALWAYS_APP_CONTEXT:
             return K.APP
         if name in K.CELERY_TASK_DECORATORS or name.endswith("().task"):
@@ -948,6 +1020,31 @@ class Graph:
             if self.app_task_default():
                 return K.APP
         return ctx
+
+    def rq_worker_built(self) -> bool:
+        """Whether the project builds its own RQ worker (whose jobs then share its context)."""
+        if self._rq_worker is None:
+            self._rq_worker = False
+            for fn in self.functions.values():
+                for ev in fn.events:
+                    if ev[0] == CALL:
+                        v = self.resolve(ev[1][1], fn)
+                        if v is not None and v[0] == "ext" and v[1] in K.RQ_WORKERS:
+                            self._rq_worker = True
+                        elif v is not None and v[0] == "class" and any(
+                                b in K.RQ_WORKERS for b in self.ext_bases(v[1])):
+                            self._rq_worker = True
+                    if self._rq_worker:
+                        return True
+        return self._rq_worker
+
+    def job_context(self, label: str, target: Function) -> int:
+        """Contexts a job registered by a call (enqueue, add_job, ...) runs with."""
+        if self.module_pushes(self.module_of(target.qual)):
+            return K.APP
+        if label == K.RQ_LABEL and self.rq_worker_built():
+            return K.APP
+        return K.NONE
 
     def module_pushes(self, mod: Module) -> bool:
         """Whether importing the module pushes an app context for good (``app.app_context().push()``)."""
@@ -1008,49 +1105,39 @@ class Graph:
         m = self.find_module(mod, None)
         return self.global_value(m, name) if m is not None else None
 
-    def _registration_roots(self, fn: Function, ev: tuple[Any, ...], roots: list[Root], registered: set[str],
-                            app_groups: set[str]) -> None:
+    def _registration_roots(self, fn: Function, ev: tuple[Any, ...], roots: list[Root],
+                            clicks: _ClickCommands) -> None:
         expr = ev[1]
-        callee_expr = expr[1]
-        spec, callee, _ = self._root_spec(callee_expr, fn) if callee_expr[0] != "call" else (None, None, None)
-        args, kws = expr[2], expr[3]
+        callee_expr, args, kws = expr[1], expr[2], expr[3]
+        call: Expr | None = None
         if callee_expr[0] == "call":
             # X(args)(f): a decorator factory applied by hand
             spec, callee, call = self._root_spec(callee_expr, fn)
-            if spec is None:
-                return
             target = args[0] if args else None
-            arg_index = 0
         else:
-            if spec is None:
+            spec, callee, _ = self._root_spec(callee_expr, fn)
+            if callee is not None and callee[0] == "fattr" and callee[2] == "add_command":
+                # group.add_command(cmd) on a project click group
+                sub = self.resolve(args[0], fn) if args else None
+                if sub is not None and sub[0] == "func" and self.click_group_of(callee[1]):
+                    clicks.parents.setdefault(sub[1], set()).add(callee[1])
                 return
-            target = _argument(args, kws, spec.arg, spec.kw)
-            arg_index = spec.arg
-            call = None
-        if target is None:
+            target = _argument(args, kws, spec.arg, spec.kw) if spec is not None else None
+        if spec is None or target is None:
             return
         value = self.resolve(target, fn)
-        if value is None:
-            return
-        mod = self.module_of(fn.qual)
-        if value[0] == "class":
-            return
-        if value[0] != "func" or value[1] not in self.functions:
+        if value is None or value[0] != "func" or value[1] not in self.functions:
             return
         q = value[1]
         target_fn = self.functions[q]
-        if spec.label == "CLI command" and spec.arg is not None and arg_index == spec.arg and callee is not None \
-                and callee[0] == "ext" and callee[1].endswith("add_command"):
-            registered.add(q)
-            if self._is_click_group(q):
-                app_groups.add(q)
+        if callee is not None and callee[0] == "ext" and callee[1].endswith(".add_command"):
+            clicks.parents.setdefault(q, set()).add(_APP)  # app.cli.add_command(cmd)
             return
         ctx = {"request": K.REQUEST, "app": K.APP}.get(spec.kind, K.NONE)
         if spec.kind == "job":
             ctx = self._job_context(target_fn, callee, call, fn)
         roots.append(Root(spec.kind, spec.label, self.chain_for(q), ctx, self.module_of(q).path, target_fn.pos, q,
                           spec.view))
-        del mod
 
     def _class_roots(self, klass: Class, roots: list[Root]) -> None:
         bases = self.ext_bases(klass.qual)
@@ -1070,6 +1157,30 @@ class Graph:
                         roots.append(Root(kind, label, self.chain_for(q), K.REQUEST, self.module_of(q).path,
                                           fn.pos, q, view=name in K.HTTP_METHODS))
             return
+
+
+_APP = "<app>"
+
+
+class _ClickCommands:
+    """click commands and the groups they hang from, to tell which ones Flask runs with an app context."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Root] = {}
+        self.parents: dict[str, set[str]] = {}
+
+    def in_app(self, qual: str) -> bool:
+        seen: set[str] = set()
+        todo = [qual]
+        while todo:
+            q = todo.pop()
+            for parent in self.parents.get(q, ()):
+                if parent == _APP:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return False
 
 
 _KNOWN_LIBS = frozenset({"flask", "quart", "celery", "rq", "click", "flask_login", "flask_socketio", "flask_sqlalchemy",

@@ -157,7 +157,7 @@ LOCALS: dict[str, Local] = {
     "flask.stream_template_string": Local(NEEDS_APP, False, function=True),
     "flask.jsonify": Local(NEEDS_APP, False, function=True),
     "flask.make_response": Local(NEEDS_APP, False, function=True),
-    "flask_sqlalchemy.SQLAlchemy().session": Local(NEEDS_APP, False),
+    "flask_sqlalchemy.SQLAlchemy().session": Local(NEEDS_APP, False, function=True),
     "flask_sqlalchemy.SQLAlchemy().engine": Local(NEEDS_APP, False),
     "flask_sqlalchemy.SQLAlchemy().create_all": Local(NEEDS_APP, False),
     "flask_sqlalchemy.SQLAlchemy().drop_all": Local(NEEDS_APP, False),
@@ -369,6 +369,17 @@ CELERY_RUN_CALLS = ("run", "__call__")
 # click groups that push an application context for their commands.
 CLICK_GROUP = "click.group"
 CLICK_APP_GROUP_CLASSES = ("flask.cli.AppGroup",)
+
+# Files a tool runs as entry points inside an application context: Flask-Migrate runs
+# Alembic's migrations/env.py from ``flask db`` (file name, a sibling file that marks it).
+# (pattern on the file's trailing path, marker file relative to the file's directory)
+APP_CONTEXT_ENTRY_FILES = (("env.py", "script.py.mako"), ("versions/*.py", "../script.py.mako"))
+
+# An RQ worker the project builds itself (usually in a Flask CLI command) runs jobs in
+# the process that built it, so they inherit its application context.
+RQ_WORKERS = ("rq.Worker", "rq.worker.Worker", "rq.SimpleWorker", "rq.worker.SimpleWorker", "rq.worker.HerokuWorker",
+              "rq.HerokuWorker")
+RQ_LABEL = "RQ job"
 
 # Names of config keys that, once set, let url_for work with an app context alone.
 SERVER_NAME_KEY = "SERVER_NAME"

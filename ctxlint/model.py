@@ -38,6 +38,7 @@ CALL = "call"  # (CALL, call_expr, pos, conds)
 REF = "ref"  # (REF, expr, pos, conds): a name/attribute chain that is loaded
 RET = "ret"  # (RET, expr, pos, conds): a return statement's value
 DECO = "deco"  # (DECO, decorator_expr, pos, conds, function_qualname): decorator applied
+IMPORT = "import"  # (IMPORT, (module, ...), pos, conds): modules an import statement executes
 
 
 @dataclass(slots=True)
@@ -84,6 +85,7 @@ class Module:
     is_package: bool
     import_name: str = ""  # the dotted name imports use
     aliases: tuple[str, ...] = ()  # further names (namespace packages), set at discovery
+    entry_ctx: int = 0  # contexts a tool runs this file with when it is an entry point (set at discovery)
     globals: dict[str, tuple[Expr, ...]] = field(default_factory=dict)
     star_imports: tuple[str, ...] = ()
     functions: dict[str, Function] = field(default_factory=dict)

@@ -101,17 +101,21 @@ class Propagator:
         qual = root.chain[0][0]
         fn = self.g.functions[qual]
         conds = self.g.conditions(fn)
+        module_ctx = self.g.module_context(self.g.module_of(qual))
         for act in self.g.actions(qual):
+            ctx = K.NONE if any(fn.conds[i][0] == "main" for i in act.conds) else module_ctx
             if isinstance(act, (Spawn, Stream)) or not isinstance(act, (Use, Call)):
-                self._discover(root, fn.qual, act, K.NONE)
+                self._discover(root, fn.qual, act, ctx)
                 continue
-            eff, push = self._effective(K.NONE, act, conds, -1, ())
+            eff, push = self._effective(ctx, act, conds, -1, ())
             if push is not None:
-                self._push_root(root, qual, K.NONE, (), push)
+                self._push_root(root, qual, ctx, (), push)
+                continue
+            if eff == K.REQUEST:
                 continue
             sub = Root("import", root.label, root.chain, K.NONE, root.path, act.pos, qual)
             parents: dict[State, tuple[State, Action] | None] = {}
-            start: State = (qual, K.NONE, (), -1)
+            start: State = (qual, ctx, (), -1)
             parents[start] = None
             violations: list[Violation] = []
             if isinstance(act, Use):
@@ -214,7 +218,7 @@ class Propagator:
             if act.registers:
                 if act.chain is not None:
                     target = self.g.functions[act.chain[-1][0]]
-                    ctx = K.APP if self.g.module_pushes(self.g.module_of(target.qual)) else K.NONE
+                    ctx = self.g.job_context(act.label, target)
                     self.add_root(Root("job", act.label, act.chain, ctx, self.g.module_of(target.qual).path,
                                        target.pos, target.qual))
                 if act.proxies:

@@ -20,7 +20,7 @@ from typing import Any, Iterator, Sequence
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from .model import CALL, DECO, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos
+from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos
 
 # Deeper trees than this are reported as CTX900 instead of analysed.
 MAX_DEPTH = 600
@@ -541,7 +541,7 @@ class _Summariser:
             self.walk_test(stmt.test, scope, conds)
             test = self.enc(stmt.test, scope)
             if _is_main_check(stmt.test):
-                self.walk_block(stmt.body, scope, conds, cls)
+                self.walk_block(stmt.body, scope, conds + (self.cond(fn, ("main",)),), cls)
             else:
                 self.walk_block(stmt.body, scope, conds + (self.cond(fn, ("if", test, True)),), cls)
             if stmt.orelse is not None:
@@ -602,6 +602,7 @@ class _Summariser:
         fn = scope.fn
         assert fn is not None
         if isinstance(small, cst.Import):
+            fn.events.append((IMPORT, tuple(_dotted(a.name) for a in small.names), self.pos.of(small), conds))
             for alias in small.names:
                 full = _dotted(alias.name)
                 if alias.asname is not None:
@@ -614,6 +615,10 @@ class _Summariser:
         if isinstance(small, cst.ImportFrom):
             level = len(small.relative)
             module = self.resolve_import(_dotted(small.module) if small.module is not None else "", level)
+            executed = [module]
+            if not isinstance(small.names, cst.ImportStar):
+                executed += [f"{module}.{_dotted(a.name)}" if module else _dotted(a.name) for a in small.names]
+            fn.events.append((IMPORT, tuple(executed), self.pos.of(small), conds))
             if isinstance(small.names, cst.ImportStar):
                 if scope.qual == "" or fn.kind == "module":
                     self.mod.star_imports += (module,)
