@@ -113,10 +113,7 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
         top = os.path.abspath(given)
         specs = _gitignore_specs(top) if respect_gitignore else []
 
-        def onerror(err: OSError) -> None:
-            out.errors.append(f"{display_path(err.filename or top)}: {err.strerror or err}")
-
-        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
+        for dirpath, dirnames, filenames in os.walk(top, onerror=_walk_error(out, top)):
             if respect_gitignore and dirpath != top:
                 spec = _read_gitignore(dirpath)
                 if spec is not None:
@@ -144,6 +141,12 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
                     continue
                 _add(out, seen, full, given_dir=top)
     return out
+
+
+def _walk_error(out: Discovery, top: str):  # type: ignore[no-untyped-def]
+    def onerror(err: OSError) -> None:
+        out.errors.append(f"{display_path(err.filename or top)}: {err.strerror or err}")
+    return onerror
 
 
 def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None) -> None:

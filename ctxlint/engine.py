@@ -10,7 +10,6 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from . import knowledge as K
 from .discover import SourceFile, discover
 from .findings import RULES, Finding, Step, selected
 from .graph import Graph, Root, Use, short_name
@@ -179,7 +178,8 @@ def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step]) -> F
 def _boundary_step(graph: Graph, outcome: Outcome) -> Step:
     root = outcome.root
     if root.kind in ("thread", "stream"):
-        note = f"hands {outcome.boundary_text or short_name(root.chain[-1][0]) + '()'} to {_article(root.label)} {root.label}"
+        target = outcome.boundary_text or short_name(root.chain[-1][0]) + "()"
+        note = f"hands {target} to {_article(root.label)} {root.label}"
     elif root.kind == "with":
         note = "pushes an application context"
     elif root.kind == "import":
@@ -258,6 +258,3 @@ def _line_text(path: str, line: int, overrides: dict[str, bytes] | None) -> str 
             _LINES[abspath] = lines
     return lines[line - 1] if 0 < line <= len(lines) else None
 
-
-def _unused() -> None:
-    del K

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 from . import knowledge as K
 from .knowledge import Knowledge
-from .model import CALL, DECO, IMPORT, REF, RET, Class, Expr, Function, Module, Pos
+from .model import CALL, DECO, IMPORT, REF, Class, Expr, Function, Module, Pos
 
 Value = tuple[Any, ...] | None
 # A call chain: the functions a call enters, outermost decorator wrapper first.
@@ -193,9 +193,9 @@ class Graph:
                             extra = extra | conds[i][1] if extra >= 0 else extra
                     if extra < 0:
                         continue
-                    for target in self._executed_modules(ev[1], mod):
-                        if target.name != mod.name:
-                            sites.setdefault(target.name, []).append((None if lazy else mod.name, extra))
+                    for executed in self._executed_modules(ev[1], mod):
+                        if executed.name != mod.name:
+                            sites.setdefault(executed.name, []).append((None if lazy else mod.name, extra))
         ctx: dict[str, int] = {}
         for name, mod in self.modules.items():
             ctx[name] = mod.entry_ctx if name not in sites else K.NONE
@@ -291,7 +291,8 @@ class Graph:
             return self.attribute(self.resolve(expr[1], fn, depth + 1), expr[2], depth)
         if kind == "call":
             callee = expr[1]
-            if callee == ("name", "", "super") and fn.cls is not None and "super" not in self.module_of(fn.qual).globals:
+            if callee == ("name", "", "super") and fn.cls is not None \
+                    and "super" not in self.module_of(fn.qual).globals:
                 return ("super", fn.cls)
             return self.call_result(self.resolve(callee, fn, depth + 1), depth)
         if kind in ("func", "class"):
@@ -475,7 +476,7 @@ class Graph:
             return K.NEEDS_APP if self.server_name else K.NEEDS_REQUEST
         return local.needs
 
-    def scan_chain(self, expr: Expr, fn: Function) -> tuple[Value, Value, list[tuple[str, Any]]]:
+    def scan_chain(self, expr: Expr, fn: Function) -> tuple[Value, Value, list[tuple[Any, ...]]]:
         """Resolve a name/attribute chain step by step.
 
         Returns (value, receiver, effects); effects are ("use", Local, text) for a
@@ -489,7 +490,7 @@ class Graph:
             e = e[1]
         parts.append(e)
         parts.reverse()
-        effects: list[tuple[str, Any]] = []
+        effects: list[tuple[Any, ...]] = []
         value = self.resolve(parts[0], fn)
         receiver: Value = None
         local = self.local_of(value)
@@ -714,7 +715,7 @@ class Graph:
                     out.append(Use(self.needs(local), render(d) + "()", pos, conds, False))
             return
 
-    def _effects(self, effects: list[tuple[str, Any]], pos: Pos, conds: tuple[int, ...], out: list[Action]) -> None:
+    def _effects(self, effects: list[tuple[Any, ...]], pos: Pos, conds: tuple[int, ...], out: list[Action]) -> None:
         for eff in effects:
             if eff[0] == "use":
                 local = eff[1]

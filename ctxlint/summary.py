@@ -10,6 +10,7 @@ enclosing function, module), so later steps never look at syntax again.
 from __future__ import annotations
 
 import bisect
+import builtins
 import re
 import sys
 import threading
@@ -25,7 +26,7 @@ from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function,
 # Deeper trees than this are reported as CTX900 instead of analysed.
 MAX_DEPTH = 600
 _STACK_SIZE = 512 * 1024 * 1024
-_BUILTIN_NAMES = frozenset(dir(__builtins__) if isinstance(__builtins__, dict) is False else __builtins__)
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 class TooDeep(Exception):
@@ -363,7 +364,7 @@ class _Summariser:
         fn = scope.fn
         assert fn is not None
         if isinstance(node, (cst.Name, cst.Attribute)):
-            root = node
+            root: Any = node
             while isinstance(root, cst.Attribute):
                 root = root.value
             if isinstance(root, cst.Name):
@@ -792,7 +793,7 @@ def _ends_in_exit(body: Any) -> bool:
     stmts = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else []
     if not stmts:
         return False
-    last = stmts[-1]
+    last: Any = stmts[-1]
     if isinstance(last, cst.SimpleStatementLine):
         last = last.body[-1] if last.body else None
     return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))

@@ -6,10 +6,9 @@ import os
 import re
 
 import pytest
+from conftest import FIXTURES
 
 from ctxlint.engine import analyse
-
-from conftest import FIXTURES
 
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>CTX\d+(?:\s*,\s*CTX\d+)*)")
 OK = re.compile(r"#\s*ok:")
