@@ -80,7 +80,7 @@ def _read_gitignore(directory: str) -> pathspec.PathSpec | None:
     path = os.path.join(directory, ".gitignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return pathspec.PathSpec.from_lines("gitwildmatch", fh)
+            return pathspec.GitIgnoreSpec.from_lines(fh)
     except OSError:
         return None
 
@@ -99,7 +99,7 @@ def _ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]
 def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: tuple[str, ...] = ()) -> Discovery:
     out = Discovery()
     seen: set[str] = set()
-    exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", extra_excludes) if extra_excludes else None
+    exclude_spec = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
     for given in paths:
         if not os.path.lexists(given):
             out.errors.append(f"{given}: no such file or directory")
