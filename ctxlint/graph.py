@@ -11,13 +11,14 @@ guessed.
 from __future__ import annotations
 
 import builtins
+import fnmatch
 import os
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import knowledge as K
 from .knowledge import Knowledge
-from .model import CALL, DECO, IMPORT, REF, Class, Expr, Function, Module, Pos
+from .model import CALL, DECO, IMPORT, REF, Class, Expr, Function, Module, Pos, literal_truth
 
 Value = tuple[Any, ...] | None
 # A call chain: the functions a call enters, outermost decorator wrapper first.
@@ -43,6 +44,8 @@ class Call:
     pos: Pos
     conds: tuple[int, ...]
     text: str
+    # what the call site says of the callee's tested parameters: ((name, "none"|"true"|"false"), ...)
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -743,13 +746,18 @@ class Graph:
                 out.append(ParamCall(pos, conds))
             return
         if kind == "func":
-            out.append(Call(self.chain_for(callee[1]), pos, conds, text + "()"))
+            bound = callee_expr[0] == "attr" and receiver is not None and receiver[0] in ("inst", "super", "class")
+            facts = self.call_facts(callee[1], args, kws, bound)
+            out.append(Call(self.chain_for(callee[1]), pos, conds, text + "()", facts))
             self._passed_functions(fn, callee[1], args, kws, pos, conds, out)
             return
         if kind == "class":
+            if any(fnmatch.fnmatchcase(b, pat) for b in self.ext_bases(callee[1]) for pat in K.LAZY_CONSTRUCTORS):
+                return
             init = self.class_attr(callee[1], "__init__", True)
             if init is not None and init[0] == "func":
-                out.append(Call(self.chain_for(init[1]), pos, conds, text + "()"))
+                facts = self.call_facts(init[1], args, kws, True)
+                out.append(Call(self.chain_for(init[1]), pos, conds, text + "()", facts))
             return
         if kind == "fattr":
             if callee[2] in K.ENQUEUE_METHODS and self._is_task(callee[1]):
@@ -786,6 +794,74 @@ class Graph:
                 if gen is not None and gen[0] == "func" and self.functions.get(gen[1]) is not None \
                         and self.functions[gen[1]].is_generator:
                     out.append(Stream(self.chain_for(gen[1]), render(body[1]) + "()", pos, conds))
+
+    def tested_params(self, qual: str) -> frozenset[str]:
+        """Parameters whose value (truth, ``is None``) an ``if`` of the function tests."""
+        fn = self.functions.get(qual)
+        if fn is None:
+            return frozenset()
+        names: set[str] = set()
+        for c in fn.conds:
+            if c[0] == "if":
+                todo = [c[1]]
+                while todo:
+                    e = todo.pop()
+                    if e[0] in ("not", "isnone"):
+                        todo.append(e[1])
+                    elif e[0] in ("and", "or"):
+                        todo.extend(e[1])
+                    elif e[0] == "name" and e[1] == qual and e[2] in fn.params:
+                        names.add(e[2])
+        return frozenset(names)
+
+    def call_facts(self, qual: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
+                   bound: bool) -> tuple[tuple[str, str], ...]:
+        tested = self.tested_params(qual)
+        if not tested:
+            return ()
+        fn = self.functions[qual]
+        if fn.decorators:
+            return ()
+        params = list(fn.params[1:] if bound and fn.params else fn.params)
+        facts: list[tuple[str, str]] = []
+        star = any(a[0] == "star" for a in args) or any(k is None for k, _ in kws)
+        passed: dict[str, Expr] = {}
+        for i, a in enumerate(args):
+            if a[0] == "star":
+                break
+            if i < len(params):
+                passed[params[i]] = a
+        for k, v in kws:
+            passed[k] = v
+        for p in sorted(tested):
+            if p in passed:
+                # a value passed on purpose: taken as not None even when it is not a literal
+                truth = literal_truth(passed[p]) or "given"
+            elif star:
+                truth = None
+            else:
+                truth = fn.defaults.get(p)
+            if truth is not None:
+                facts.append((p, truth))
+        return tuple(facts)
+
+    def decide(self, test: Expr, facts: dict[str, str], qual: str) -> bool | None:
+        """The value of an ``if`` test given what is known of the parameters, or None."""
+        kind = test[0]
+        if kind == "not":
+            d = self.decide(test[1], facts, qual)
+            return None if d is None else not d
+        if kind == "and":
+            ds = [self.decide(t, facts, qual) for t in test[1]]
+            return False if False in ds else (True if all(d is True for d in ds) else None)
+        if kind == "or":
+            ds = [self.decide(t, facts, qual) for t in test[1]]
+            return True if True in ds else (False if all(d is False for d in ds) else None)
+        if kind == "name" and test[1] == qual and test[2] in facts:
+            return None if facts[test[2]] == "given" else facts[test[2]] == "true"
+        if kind == "isnone" and test[1][0] == "name" and test[1][1] == qual and test[1][2] in facts:
+            return facts[test[1][2]] == "none"
+        return None
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                           pos: Pos, conds: tuple[int, ...], out: list[Action]) -> None:

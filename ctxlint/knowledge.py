@@ -314,6 +314,10 @@ FOLLOWERS: dict[str, Follower] = {
     "functools.partial": Follower(None, None),  # a target, not a call: see PARTIALS
 }
 
+# Constructing a subclass of these does not run ``__init__``: WTForms fields built in a
+# form's class body are UnboundFields until the form is instantiated.
+LAZY_CONSTRUCTORS = ("wtforms.*Field", "wtforms.fields.*Field", "flask_wtf.*Field", "wtforms_*.*Field")
+
 # Calls that make a new callable from their first argument (for spawn targets).
 PARTIALS = ("functools.partial",)
 

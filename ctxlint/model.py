@@ -17,6 +17,8 @@ Symbolic expressions are small tuples:
     ("tuple", items)           tuple/list/set display
     ("dict", ((key, value), ...)) dict display
     ("not", expr) / ("and", items) / ("or", items)
+    ("isnone", expr)           ``expr is None``
+    ("lit", truth)             a number literal: "true" or "false"
     ("star", expr)             *expr / **expr argument
     ("mod", dotted)            module bound by ``import``
     ("imp", module, name)      name bound by ``from module import name``
@@ -62,6 +64,8 @@ class Function:
     # ("with", expr) for context managers and ``ctx.push()``, ("except", names).
     conds: list[tuple[Any, ...]] = field(default_factory=list)
     returns: tuple[Expr, ...] = ()
+    # literal defaults of parameters, as their truth: "none", "true" or "false"
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -99,3 +103,16 @@ class Module:
     @property
     def body(self) -> Function:
         return self.functions[self.name + ":<module>"]
+
+
+def literal_truth(expr: Expr) -> str | None:
+    """"none", "true" or "false" for a literal; None for anything else."""
+    if expr[0] == "name" and expr[1] == "" and expr[2] in ("None", "True", "False"):
+        return {"None": "none", "True": "true", "False": "false"}[expr[2]]
+    if expr[0] == "str":
+        return "true" if expr[1] else "false"
+    if expr[0] == "lit":
+        return str(expr[1])
+    if expr[0] in ("tuple", "dict") and not expr[1]:
+        return "false"
+    return None

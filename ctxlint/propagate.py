@@ -20,7 +20,8 @@ from . import knowledge as K
 from .graph import Action, Call, Chain, Graph, ParamCall, Root, Spawn, Stream, Use, short_name
 from .model import RET, Pos
 
-State = tuple[str, int, Chain, int]  # qualname, contexts, pending chain, region (-1: whole function)
+# qualname, contexts, pending wrapper chain, region (-1: whole function), facts on tested parameters
+State = tuple[str, int, Chain, int, tuple[tuple[str, str], ...]]
 
 
 @dataclass(slots=True)
@@ -41,9 +42,9 @@ class Outcome:
     boundary_text: str = ""
 
 
-def entry_states(chain: Chain, ctx: int) -> tuple[State, str]:
+def entry_states(chain: Chain, ctx: int, facts: tuple[tuple[str, str], ...] = ()) -> tuple[State, str]:
     first = chain[0]
-    return (first[0], ctx | first[1], chain[1:], -1), first[2]
+    return (first[0], ctx | first[1], chain[1:], -1, facts if len(chain) == 1 else ()), first[2]
 
 
 def code_for(kind: str, needs: str, eff: int) -> str | None:
@@ -111,11 +112,11 @@ class Propagator:
             if push is not None:
                 self._push_root(root, qual, ctx, (), push)
                 continue
-            if eff == K.REQUEST:
+            if eff == K.REQUEST or eff < 0:
                 continue
             sub = Root("import", root.label, root.chain, K.NONE, root.path, act.pos, qual)
             parents: dict[State, tuple[State, Action] | None] = {}
-            start: State = (qual, ctx, (), -1)
+            start: State = (qual, ctx, (), -1, ())
             parents[start] = None
             violations: list[Violation] = []
             if isinstance(act, Use):
@@ -123,7 +124,7 @@ class Propagator:
                 if code is not None:
                     violations.append(Violation(code, act, start))
             else:
-                state, use = entry_states(act.chain, eff)
+                state, use = entry_states(act.chain, eff, act.facts)
                 if state not in parents:
                     parents[state] = (start, act)
                     if use:
@@ -134,15 +135,12 @@ class Propagator:
 
     # ---- everything else ---------------------------------------------------------------
     def explore(self, root: Root) -> Outcome:
-        region = -1
         if root.kind == "with":
-            # chain[0] is (function, 0, ""); the region is carried in the label slot
-            state: State = (root.chain[0][0], root.ctx, root.chain[1:], int(root.chain[0][2]))
+            # chain[0] is (function, 0, region): see _push_root
+            state: State = (root.chain[0][0], root.ctx, root.chain[1:], int(root.chain[0][2]), ())
             use = ""
-            region = state[3]
         else:
             state, use = entry_states(root.chain, root.ctx)
-        del region
         parents: dict[State, tuple[State, Action] | None] = {state: None}
         violations: list[Violation] = []
         if use:
@@ -183,8 +181,17 @@ class Propagator:
                               text=short_name(gen[1]) + "()")
 
     def _effective(self, ctx: int, act: Action, conds: list[tuple[str, int]], region: int,
-                   bound: Chain) -> tuple[int, int | None]:
-        """Contexts an action runs with; or the condition that starts a new ``with`` root."""
+                   bound: Chain, state: State | None = None) -> tuple[int, int | None]:
+        """Contexts an action runs with (-1: it cannot run); or the condition that starts a ``with`` root."""
+        if state is not None and state[4] and act.conds:
+            fn = self.g.functions[state[0]]
+            facts = dict(state[4])
+            for ci in act.conds:
+                c = fn.conds[ci]
+                if c[0] == "if":
+                    d = self.g.decide(c[1], facts, fn.qual)
+                    if d is not None and d != c[2]:
+                        return -1, None
         eff = ctx
         for ci in act.conds:
             kind, bits = conds[ci]
@@ -239,7 +246,7 @@ class Propagator:
         kind = "thread" if root.kind in ("thread",) else root.kind
         while queue:
             state = queue.popleft()
-            qual, ctx, bound, region = state
+            qual, ctx, bound, region, _ = state
             fn = self.g.functions.get(qual)
             if fn is None:
                 continue
@@ -247,9 +254,11 @@ class Propagator:
             for act in self.g.actions(qual):
                 if region >= 0 and region not in act.conds:
                     continue
-                eff, push = self._effective(ctx, act, conds, region, bound)
+                eff, push = self._effective(ctx, act, conds, region, bound, state)
                 if push is not None:
                     self._push_root(root, qual, eff, bound, push)
+                    continue
+                if eff < 0:
                     continue
                 if isinstance(act, Use):
                     code = code_for(kind, act.needs, eff)
@@ -259,7 +268,7 @@ class Propagator:
                 nxt: State | None = None
                 use = ""
                 if isinstance(act, Call):
-                    nxt, use = entry_states(act.chain, eff)
+                    nxt, use = entry_states(act.chain, eff, act.facts)
                 elif isinstance(act, ParamCall):
                     if bound:
                         nxt, use = entry_states(bound, eff)

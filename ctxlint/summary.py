@@ -21,7 +21,7 @@ from typing import Any, Iterator, Sequence
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos
+from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos, literal_truth
 
 # Deeper trees than this are reported as CTX900 instead of analysed.
 MAX_DEPTH = 600
@@ -339,6 +339,20 @@ class _Summariser:
             return (op, tuple(items))
         if isinstance(node, cst.NamedExpr):
             return self.enc(node.value, scope)
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            comp = node.comparisons[0]
+            right = comp.comparator
+            if isinstance(right, cst.Name) and right.value == "None":
+                if isinstance(comp.operator, (cst.Is, cst.Equal)):
+                    return ("isnone", self.enc(node.left, scope))
+                if isinstance(comp.operator, (cst.IsNot, cst.NotEqual)):
+                    return ("not", ("isnone", self.enc(node.left, scope)))
+            return UNKNOWN
+        if isinstance(node, (cst.Integer, cst.Float)):
+            try:
+                return ("lit", "true" if float(node.value.replace("_", "")) else "false")
+            except ValueError:
+                return UNKNOWN
         if isinstance(node, cst.StarredElement):
             return ("star", self.enc(node.value, scope))
         if isinstance(node, cst.Lambda):
@@ -517,6 +531,10 @@ class _Summariser:
                 call = small.value
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "push" and not call.args:
                     return ("with", self.enc(call.func.value, scope), self.pos.of(stmt), "push")
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == "enter_context" \
+                        and len(call.args) == 1:
+                    # contextlib.ExitStack: the context stays entered for the rest of the block
+                    return ("with", self.enc(call.args[0].value, scope), self.pos.of(stmt), "push")
         return None
 
     def walk_stmt(self, stmt: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
@@ -710,6 +728,11 @@ class _Summariser:
         fn, inner = self.new_function(qual, name, "def", pos, scope.real,
                                       cls=cls.qual if cls is not None and outer.kind == "classbody" else None)
         fn.params = tuple(p.name.value for p in params)
+        for p in params:
+            if p.default is not None:
+                truth = literal_truth(self.enc(p.default, scope))
+                if truth is not None:
+                    fn.defaults[p.name.value] = truth
         fn.is_async = node.asynchronous is not None
         fn.decorators = tuple(self.enc(d.decorator, scope) for d in node.decorators)
         inner.params = set(fn.params)
