@@ -142,6 +142,7 @@ class Graph:
         self._mro: dict[str, list[str]] = {}
         self._param_calls: dict[str, frozenset[str]] = {}
         self._app_task_default: bool | None = None
+        self._app_task_classes: list[str] = []
         self._module_ctx: dict[str, int] | None = None
         self._rq_worker: bool | None = None
 
@@ -1092,11 +1093,47 @@ class Graph:
                 for k, v in call[3]:
                     if k == "base":
                         base = self.resolve(v, scope)
+            classes: list[str] = []
             if base is not None:
-                return K.APP if base[0] == "class" and self.is_app_task_class(base[1]) else ctx
-            if self.app_task_default():
-                return K.APP
+                if base[0] == "class" and self.is_app_task_class(base[1]):
+                    classes = [base[1]]
+            elif self.app_task_default():
+                classes = self._app_task_classes
+            if not classes:
+                return ctx
+            options = {k for k, v in (call[3] if call is not None else ()) if literal_truth(v) == "true"}
+            if any(options & self.request_options(c) for c in classes):
+                return K.REQUEST
+            return K.APP
         return ctx
+
+    def request_options(self, cls: str) -> set[str]:
+        """Task options (``@celery.task(request_context=True)``) for which the task class pushes a request.
+
+        The option becomes an attribute of the task; the class's ``__call__`` tests it
+        (``if getattr(self, "request_context", False):``) around a test_request_context().
+        """
+        names: set[str] = set()
+        for c in self.mro(cls):
+            call = self.classes[c].methods.get("__call__")
+            if call is None:
+                continue
+            fn = self.functions[call]
+            for ev in fn.events:
+                callee = ev[1][1] if ev[0] == CALL else None
+                if callee is None or callee[0] != "attr" or K.PUSH_METHODS.get(callee[2]) != K.REQUEST:
+                    continue
+                for i in ev[3]:
+                    cond = fn.conds[i]
+                    test = cond[1] if cond[0] == "if" and cond[2] else None
+                    if test is None:
+                        continue
+                    if test[0] == "call" and test[1] == ("name", "", "getattr") and len(test[2]) >= 2 \
+                            and test[2][1][0] == "str":
+                        names.add(test[2][1][1])
+                    elif test[0] == "attr":
+                        names.add(test[2])
+        return names
 
     def rq_worker_built(self) -> bool:
         """Whether the project builds its own RQ worker (whose jobs then share its context)."""
@@ -1150,6 +1187,7 @@ class Graph:
         if self._app_task_default is not None:
             return self._app_task_default
         found = False
+        classes = self._app_task_classes
         for mod in self.modules.values():
             for target, value, _ in mod.attr_assigns:
                 if target[0] == "attr" and target[2] == K.CELERY_TASK_ATTR:
@@ -1158,6 +1196,7 @@ class Graph:
                         v = self._resolve_in_any(value, mod)
                     if v is not None and v[0] == "class" and self.is_app_task_class(v[1]):
                         found = True
+                        classes.append(v[1])
             for fn in mod.functions.values():
                 for ev in fn.events:
                     if ev[0] != CALL:
@@ -1167,6 +1206,7 @@ class Graph:
                             c = self.resolve(v, fn) if v[0] != "str" else self.dotted_class(v[1])
                             if c is not None and c[0] == "class" and self.is_app_task_class(c[1]):
                                 found = True
+                                classes.append(c[1])
             if any(v and v[0][0] == "imp" and v[0][1].startswith("flask_celeryext") for v in mod.globals.values()):
                 found = True
         self._app_task_default = found

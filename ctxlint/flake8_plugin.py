@@ -1,0 +1,253 @@
+"""flake8 plugin: ctxlint's findings for the file flake8 is checking.
+
+flake8 hands a plugin one file at a time, possibly in several processes.
+ctxlint needs the whole project, so each process analyses a project once and
+keeps the result:
+
+* the project of a file is found with :func:`ctxlint.project.find_project_root`;
+* the result is kept per (project root, current directory) with the
+  (mtime, size) of every file it read; it is checked against the disk once per
+  flake8 run (a long-lived process such as an editor's linting server runs
+  flake8 many times), and the file being checked is checked every time;
+* flake8 gives the plugin the file's text (``lines``); when that differs from
+  the disk (an unsaved editor buffer through ``flake8 --stdin-display-name NAME -``)
+  the project is analysed once more with the buffer in place of the file;
+* with ``fork`` multiprocessing the projects of the paths on the command line
+  are analysed before flake8 starts its workers, which inherit the result.
+
+``# noqa`` is left to flake8; ``# ctxlint: ignore[...]`` is honoured here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import io
+import os
+import re
+import threading
+import tokenize
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import __version__
+from .engine import Options, analyse
+from .findings import RULES, Finding
+from .project import find_project_root
+
+Signature = tuple[tuple[str, int, int], ...]
+
+
+@dataclass
+class _Analysis:
+    signature: Signature  # (abspath, mtime_ns, size) of every file read
+    files: frozenset[str]
+    by_file: dict[str, list[Finding]]
+    generation: int  # the flake8 run that last checked the signature
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.generation = 0
+        self.enabled = True
+        self.projects: dict[tuple[str, str], _Analysis] = {}
+        self.buffers: OrderedDict[tuple[int, str, str, str], list[Finding]] = OrderedDict()
+        self.analyses = 0  # how many times the engine ran (for tests)
+
+
+_STATE = _State()
+_MAX_BUFFERS = 8
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _signature(paths: Sequence[str]) -> Signature:
+    out = []
+    for p in sorted(paths):
+        st = _stat(p)
+        if st is not None:
+            out.append((p, st[0], st[1]))
+    return tuple(out)
+
+
+def _run_engine(paths: list[str], overrides: dict[str, bytes] | None = None,
+                report_only: set[str] | None = None) -> tuple[list[Finding], list[str]]:
+    """Findings (flake8 applies select/ignore/noqa itself) and the absolute paths analysed."""
+    _STATE.analyses += 1
+    result = analyse(paths, Options(noqa=False), overrides=overrides, report_only=report_only)
+    return result.findings, [os.path.abspath(m.path) for m in result.modules]
+
+
+def _project(root: str) -> _Analysis:
+    """The analysis of ``root`` for the current directory, from the cache when the disk has not changed."""
+    key = (root, os.getcwd())
+    with _STATE.lock:
+        cached = _STATE.projects.get(key)
+        if cached is not None:
+            if cached.generation == _STATE.generation or _signature(
+                    [p for p, _, _ in cached.signature]) == cached.signature:
+                cached.generation = _STATE.generation
+                return cached
+        findings, files = _run_engine([root])
+        by_file: dict[str, list[Finding]] = {}
+        for f in findings:
+            by_file.setdefault(os.path.abspath(f.path), []).append(f)
+        analysis = _Analysis(_signature(files), frozenset(files), by_file, _STATE.generation)
+        _STATE.projects[key] = analysis
+        return analysis
+
+
+def _fresh(analysis: _Analysis, path: str) -> bool:
+    """Whether ``path`` is unchanged on disk since ``analysis`` read it."""
+    st = _stat(path)
+    if st is None:
+        return False
+    for p, mtime, size in analysis.signature:
+        if p == path:
+            return (mtime, size) == st
+    return False
+
+
+def _normalise(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+
+
+def _disk_text(path: str) -> str | None:
+    """The file's text as flake8 would read it, or None if it cannot be read or decoded."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return _normalise(data.decode(encoding))
+    except (OSError, SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+
+
+def _encode(text: str) -> bytes:
+    """Source bytes for ``text`` that decode back to it under its own coding cookie."""
+    data = text.encode("utf-8", errors="surrogateescape")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return data
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data
+    try:
+        return text.encode(encoding, errors="replace")
+    except LookupError:
+        return data
+
+
+def findings_for_file(filename: str, lines: Sequence[str]) -> list[Finding]:
+    """ctxlint's findings in ``filename``, whose current text is ``lines``, analysed with its project."""
+    path = os.path.abspath(filename)
+    if not os.path.isfile(path):
+        # an editor buffer never saved (or plain ``flake8 -``): the engine only analyses files that exist
+        return []
+    root = find_project_root(path)
+    text = _normalise("".join(lines))
+    on_disk = _disk_text(path)
+    same = on_disk is None or on_disk == text  # None: undecodable, the engine reads the disk like flake8 did
+    with _STATE.lock:
+        analysis = _project(root) if same else None
+        if analysis is not None and path in analysis.files:
+            if not _fresh(analysis, path):  # changed on disk since the project was analysed
+                _STATE.projects.pop((root, os.getcwd()), None)
+                analysis = _project(root)
+            return list(analysis.by_file.get(path, []))
+        # The buffer differs from the disk: analyse the project once more with the buffer in place of the
+        # file, reporting only in this file.  A file the project's walk skips (.gitignore, build/, a
+        # virtualenv) is analysed on its own, so that flake8 run on such a directory does not analyse the
+        # whole project once per file.
+        in_project = analysis is None
+        # (within one flake8 run only: other files may change between runs of a long-lived process)
+        key = (_STATE.generation, root if in_project else "", os.getcwd(), path + "\0" + text)
+        cached = _STATE.buffers.get(key)
+        if cached is not None:
+            _STATE.buffers.move_to_end(key)
+            return list(cached)
+        overrides = None if same else {path: _encode(text)}
+        findings, _ = _run_engine([root, path] if in_project else [path], overrides=overrides,
+                                  report_only={path})
+        _STATE.buffers[key] = findings
+        while len(_STATE.buffers) > _MAX_BUFFERS:
+            _STATE.buffers.popitem(last=False)
+        return list(findings)
+
+
+_IGNORE = re.compile(r"#\s*ctxlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+
+
+def _ignored(code: str, line: str) -> bool:
+    """``# ctxlint: ignore`` / ``# ctxlint: ignore[CTX201]`` on the reported line (flake8 does ``# noqa``)."""
+    for m in _IGNORE.finditer(line):
+        codes = m.group("codes")
+        if codes is None:
+            return True
+        if any(code.startswith(c.strip().upper()) for c in re.split(r"[,\s]+", codes) if c.strip()):
+            return True
+    return False
+
+
+def _any_selected(options: argparse.Namespace) -> bool:
+    """Whether flake8's --select/--ignore leave any CTX code on; if not the project need not be analysed."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+        decider = DecisionEngine(options)
+        return any(decider.decision_for(code) is Decision.Selected for code in RULES)
+    except Exception:  # an older or newer flake8: analyse anyway
+        return True
+
+
+class CtxlintChecker:
+    """The ``CTX`` codes of flake8: ctxlint's findings in the file being checked."""
+
+    name = "ctxlint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, filename: str, lines: Sequence[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        """Called once per flake8 run, in the main process before it forks its workers."""
+        with _STATE.lock:
+            _STATE.generation += 1
+            _STATE.enabled = _any_selected(options)
+            filenames: list[str] = list(getattr(options, "filenames", None) or ["."])
+            if not _STATE.enabled or "-" in filenames or not _forks(options):
+                return
+            # analyse the projects of the paths given before the workers fork, so they share one result
+            for root in sorted({find_project_root(p) for p in filenames if os.path.exists(p)}):
+                _project(root)
+
+    def run(self) -> Iterator[tuple[int, int, str, Any]]:
+        if not _STATE.enabled:
+            return
+        for f in findings_for_file(self.filename, self.lines):
+            text = self.lines[f.line - 1] if 0 < f.line <= len(self.lines) else ""
+            if _ignored(f.code, text):
+                continue
+            message = " ".join(f.message.split())
+            yield f.line, max(f.column - 1, 0), f"{f.code} {message}", type(self)
+
+
+def _forks(options: argparse.Namespace) -> bool:
+    """Whether flake8 will run workers forked from this process (so a result computed now is shared)."""
+    try:
+        import multiprocessing
+        jobs = getattr(options, "jobs", None)
+        n = jobs.n_jobs if jobs is not None and not jobs.is_auto else multiprocessing.cpu_count()
+        return n > 1 and multiprocessing.get_start_method(allow_none=False) == "fork"
+    except Exception:
+        return False
