@@ -16,7 +16,7 @@ from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
 from .model import Module
 from .propagate import Outcome, Propagator, Violation, walk_back
-from .summary import summarise
+from .summary import summarise_many
 
 
 @dataclass
@@ -50,7 +50,8 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
 
 def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
                     errors: list[str]) -> list[Module]:
-    modules: list[Module] = []
+    items: list[tuple[bytes, str, str, str, bool]] = []
+    kept: list[SourceFile] = []
     used: dict[str, int] = {}
     for f in files:
         data = read_source(f, overrides)
@@ -63,10 +64,12 @@ def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        mod = summarise(data, key, f.import_name, f.path, f.is_package)
+        items.append((data, key, f.import_name, f.path, f.is_package))
+        kept.append(f)
+    modules = summarise_many(items)
+    for f, mod in zip(kept, modules):
         mod.aliases = f.aliases
         mod.entry_ctx = f.entry_ctx
-        modules.append(mod)
     return modules
 
 

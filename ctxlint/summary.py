@@ -14,7 +14,6 @@ import builtins
 import re
 import sys
 import threading
-from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any, Iterator, Sequence
 
@@ -44,12 +43,24 @@ class _SpanState(CodegenState):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.spans: dict[int, tuple[int, int, Any, Any]] = {}
 
-    @contextmanager
-    def record_syntactic_position(self, node: Any, *, start_node: Any = None,
-                                  end_node: Any = None) -> Iterator[None]:
-        start = len(self.tokens)
-        yield
-        self.spans[id(node)] = (start, len(self.tokens), start_node, end_node)
+    def record_syntactic_position(self, node: Any, *, start_node: Any = None,  # type: ignore[override]
+                                  end_node: Any = None) -> _Span:
+        return _Span(self, node, start_node, end_node)
+
+
+class _Span:
+    """A cheap context manager (contextlib's generator-based one dominates the pass)."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: _SpanState, node: Any, start_node: Any, end_node: Any) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = len(self.state.tokens)
+
+    def __exit__(self, *exc: object) -> None:
+        self.state.spans[id(self.node)] = (self.start, len(self.state.tokens), self.start_node, self.end_node)
 
 
 class Positions:
@@ -116,76 +127,79 @@ def _target_names(node: Any) -> Iterator[str]:
         yield from _target_names(node.value)
 
 
-class _Binder(cst.CSTVisitor):
-    """Collect the names a function body binds (not descending into nested scopes)."""
+class _Binder:
+    """The names a block of statements binds, not descending into nested scopes.
+
+    A plain walk over statements: libcst's visitor machinery costs more than the
+    whole rest of the summary.  Walrus targets are bound when the walk meets them.
+    """
 
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.globals_decl: set[str] = set()
 
-    def _nested(self, node: Any) -> bool:
-        return False
+    def visit(self, body: Any) -> None:
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite, cst.Module)):
+                stack.extend(node.body)
+            elif isinstance(node, cst.SimpleStatementLine):
+                for small in node.body:
+                    self.small(small)
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                self.names.add(node.name.value)
+            elif isinstance(node, cst.If):
+                stack.append(node.body)
+                if node.orelse is not None:
+                    stack.append(node.orelse if isinstance(node.orelse, cst.If) else node.orelse.body)
+            elif isinstance(node, (cst.For, cst.While)):
+                if isinstance(node, cst.For):
+                    self.names.update(_target_names(node.target))
+                stack.append(node.body)
+                if node.orelse is not None:
+                    stack.append(node.orelse.body)
+            elif isinstance(node, cst.With):
+                for item in node.items:
+                    if item.asname is not None:
+                        self.names.update(_target_names(item.asname.name))
+                stack.append(node.body)
+            elif isinstance(node, (cst.Try, cst.TryStar)):
+                stack.append(node.body)
+                for h in node.handlers:
+                    if h.name is not None:
+                        self.names.update(_target_names(h.name.name))
+                    stack.append(h.body)
+                if node.orelse is not None:
+                    stack.append(node.orelse.body)
+                if node.finalbody is not None:
+                    stack.append(node.finalbody.body)
+            elif isinstance(node, cst.Match):
+                for case in node.cases:
+                    stack.append(case.body)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ListComp(self, node: Any) -> bool:
-        return False
-
-    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # noqa: N815
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self.names.update(_target_names(node.target))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.names.update(_target_names(node.target))
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.names.update(_target_names(node.target))
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.names.update(_target_names(node.target))
-
-    def visit_For(self, node: cst.For) -> None:
-        self.names.update(_target_names(node.target))
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self.names.update(_target_names(node.name))
-
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self.names.update(_target_names(node.name.name))
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            if alias.asname is None:
-                self.names.add(_dotted(alias.name).split(".")[0])
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, Sequence):
+    def small(self, node: Any) -> None:
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                self.names.update(_target_names(t.target))
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            self.names.update(_target_names(node.target))
+        elif isinstance(node, cst.Import):
             for alias in node.names:
                 if alias.asname is None:
-                    self.names.add(_dotted(alias.name))
-
-    def visit_Global(self, node: cst.Global) -> None:
-        for n in node.names:
-            self.globals_decl.add(n.name.value)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        for n in node.names:
-            self.globals_decl.add(n.name.value)
-
-    def visit_MatchAs(self, node: Any) -> None:
-        if node.name is not None:
-            self.names.add(node.name.value)
+                    self.names.add(_dotted(alias.name).split(".")[0])
+                else:
+                    self.names.update(_target_names(alias.asname.name))
+        elif isinstance(node, cst.ImportFrom):
+            if isinstance(node.names, Sequence):
+                for alias in node.names:
+                    if alias.asname is None:
+                        self.names.add(_dotted(alias.name))
+                    else:
+                        self.names.update(_target_names(alias.asname.name))
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            for n in node.names:
+                self.globals_decl.add(n.name.value)
 
 
 def _dotted(node: Any) -> str:
@@ -317,10 +331,7 @@ class _Summariser:
         if isinstance(node, cst.Subscript):
             return ("sub", self.enc(node.value, scope))
         if isinstance(node, cst.SimpleString):
-            try:
-                return ("str", node.evaluated_value if isinstance(node.evaluated_value, str) else "")
-            except Exception:
-                return UNKNOWN
+            return _string_value(node)
         if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
             return ("tuple", tuple(self.enc(e.value, scope) for e in node.elements))
         if isinstance(node, cst.Dict):
@@ -413,6 +424,12 @@ class _Summariser:
             test = self.enc(node.test, scope)
             self.walk_expr(node.body, scope, conds + (self.cond(fn, ("if", test, True)),))
             self.walk_expr(node.orelse, scope, conds + (self.cond(fn, ("if", test, False)),))
+            return
+        if isinstance(node, cst.NamedExpr):
+            self.walk_expr(node.value, scope, conds)
+            for name in _target_names(node.target):
+                scope.bound.add(name)
+                self.bind(scope, name, self.enc(node.value, scope))
             return
         if isinstance(node, (cst.Yield,)):
             fn.is_generator = True
@@ -737,7 +754,7 @@ class _Summariser:
         fn.decorators = tuple(self.enc(d.decorator, scope) for d in node.decorators)
         inner.params = set(fn.params)
         binder = _Binder()
-        node.body.visit(binder)
+        binder.visit(node.body)
         inner.bound = binder.names - inner.params
         inner.globals_decl = binder.globals_decl
         if cls is not None and outer.kind == "classbody":
@@ -806,10 +823,20 @@ class _Summariser:
         fn, scope = self.new_function(self.mod.name + ":<module>", "<module>", "module", (1, 0, 1, 0), None)
         scope.qual = ""
         binder = _Binder()
-        tree.visit(binder)
+        binder.visit(tree)
         scope.bound = binder.names
         self.walk_block(tree.body, scope, (), None)
         return self.mod
+
+
+def _string_value(node: cst.SimpleString) -> Expr:
+    """The value of a plain string literal (cheaply: no escapes, no bytes); UNKNOWN otherwise."""
+    text = node.value
+    prefix = node.prefix.lower()
+    if "b" in prefix or "\\" in text:
+        return UNKNOWN
+    quote = node.quote
+    return ("str", text[len(node.prefix) + len(quote): len(text) - len(quote)])
 
 
 def _ends_in_exit(body: Any) -> bool:
@@ -890,19 +917,25 @@ def _summarise(source: bytes, module_name: str, import_name: str, path: str, is_
 
 
 def summarise(source: bytes, module_name: str, import_name: str, path: str, is_package: bool) -> Module:
-    """Summarise one module's source.  Never raises.
+    """Summarise one module's source.  Never raises."""
+    return summarise_many([(source, module_name, import_name, path, is_package)])[0]
+
+
+def summarise_many(items: list[tuple[bytes, str, str, str, bool]]) -> list[Module]:
+    """Summarise modules in order.  Never raises.
 
     libcst's native parser recurses on the C stack; deeply nested input would
-    overflow a normal thread's stack, so the work runs on a thread with a
+    overflow a normal thread's stack, so the work runs on one thread with a
     large one.
     """
-    result: list[Module] = []
+    results: list[Module] = []
 
     def work() -> None:
         old = sys.getrecursionlimit()
         try:
             sys.setrecursionlimit(max(old, 20000))
-            result.append(_summarise(source, module_name, import_name, path, is_package))
+            for item in items:
+                results.append(_summarise(*item))
         finally:
             sys.setrecursionlimit(old)
 
@@ -914,6 +947,6 @@ def summarise(source: bytes, module_name: str, import_name: str, path: str, is_p
     finally:
         threading.stack_size(old_size)
     t.join()
-    if result:
-        return result[0]
-    return _failed(module_name, import_name, path, is_package, ("internal error while summarising", 1, 0))
+    for item in items[len(results):]:
+        results.append(_failed(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
+    return results
