@@ -5,15 +5,18 @@ ctxlint needs the whole project, so each process analyses a project once and
 keeps the result:
 
 * the project of a file is found with :func:`ctxlint.project.find_project_root`;
-* the result is kept per (project root, current directory) with the
-  (mtime, size) of every file it read; it is checked against the disk once per
+* the result is kept per (project root, current directory) with the files of
+  the project and their (mtime, size); it is checked against the disk once per
   flake8 run (a long-lived process such as an editor's linting server runs
   flake8 many times), and the file being checked is checked every time;
 * flake8 gives the plugin the file's text (``lines``); when that differs from
   the disk (an unsaved editor buffer through ``flake8 --stdin-display-name NAME -``)
   the project is analysed once more with the buffer in place of the file;
-* with ``fork`` multiprocessing the projects of the paths on the command line
-  are analysed before flake8 starts its workers, which inherit the result.
+* with ``fork`` multiprocessing the projects of the files under the paths on
+  the command line are analysed before flake8 starts its workers, which
+  inherit the results;
+* a file the project's walk skips (.gitignore, build/, a virtualenv) is
+  analysed on its own.
 
 ``# noqa`` is left to flake8; ``# ctxlint: ignore[...]`` is honoured here.
 """
@@ -33,33 +36,52 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
+from .discover import discover
 from .engine import Options, analyse
 from .findings import RULES, Finding
 from .project import find_project_root
 
-Signature = tuple[tuple[str, int, int], ...]
-
 
 @dataclass
 class _Analysis:
-    signature: Signature  # (abspath, mtime_ns, size) of every file read
-    files: frozenset[str]
-    by_file: dict[str, list[Finding]]
-    generation: int  # the flake8 run that last checked the signature
+    files: dict[str, tuple[int, int] | None]  # every file the project's walk found -> (mtime_ns, size)
+    by_file: dict[str, list[Finding]]  # findings by absolute path
+    checked: int  # the flake8 run that last found it up to date
 
 
 class _State:
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.generation = 0
+        self.generation = 0  # one per flake8 run (parse_options)
         self.enabled = True
         self.projects: dict[tuple[str, str], _Analysis] = {}
+        self.roots: dict[str, str] = {}  # directory -> project root, for this flake8 run
         self.buffers: OrderedDict[tuple[int, str, str, str], list[Finding]] = OrderedDict()
         self.analyses = 0  # how many times the engine ran (for tests)
 
 
 _STATE = _State()
 _MAX_BUFFERS = 8
+
+
+def _root_of(path: str) -> str:
+    """The project root of the file ``path`` (absolute), memoised per directory."""
+    d = os.path.dirname(path)
+    root = _STATE.roots.get(d)
+    if root is None:
+        root = _STATE.roots[d] = find_project_root(path)
+    return root
+
+
+def _roots_under(paths: list[str]) -> list[str]:
+    """The projects of the Python files flake8 will find under ``paths`` (as the engine would find them)."""
+    roots: set[str] = set()
+    for p in paths:
+        if os.path.isfile(p):
+            roots.add(_root_of(os.path.abspath(p)))
+        elif os.path.isdir(p):
+            roots.update(_root_of(f.abspath) for f in discover([p]).files)
+    return sorted(roots)
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -70,51 +92,42 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def _signature(paths: Sequence[str]) -> Signature:
-    out = []
-    for p in sorted(paths):
-        st = _stat(p)
-        if st is not None:
-            out.append((p, st[0], st[1]))
-    return tuple(out)
+def _walk(root: str) -> dict[str, tuple[int, int] | None]:
+    """The files the engine's walk of ``root`` finds, with their (mtime, size)."""
+    return {f.abspath: _stat(f.abspath) for f in discover([root]).files}
 
 
 def _run_engine(paths: list[str], overrides: dict[str, bytes] | None = None,
-                report_only: set[str] | None = None) -> tuple[list[Finding], list[str]]:
-    """Findings (flake8 applies select/ignore/noqa itself) and the absolute paths analysed."""
+                report_only: set[str] | None = None) -> list[Finding]:
+    """The findings; flake8 applies select, ignore and noqa itself."""
     _STATE.analyses += 1
-    result = analyse(paths, Options(noqa=False), overrides=overrides, report_only=report_only)
-    return result.findings, [os.path.abspath(m.path) for m in result.modules]
+    return analyse(paths, Options(noqa=False), overrides=overrides, report_only=report_only).findings
 
 
 def _project(root: str) -> _Analysis:
-    """The analysis of ``root`` for the current directory, from the cache when the disk has not changed."""
+    """The analysis of ``root`` for the current directory, from the cache when the disk has not changed.
+
+    A cached analysis is checked against the disk (the walk's files and their mtime and size) once per
+    flake8 run: within a run the files do not change, between runs of a long-lived process they may.
+    """
     key = (root, os.getcwd())
     with _STATE.lock:
         cached = _STATE.projects.get(key)
-        if cached is not None:
-            if cached.generation == _STATE.generation or _signature(
-                    [p for p, _, _ in cached.signature]) == cached.signature:
-                cached.generation = _STATE.generation
-                return cached
-        findings, files = _run_engine([root])
+        if cached is not None and (cached.checked == _STATE.generation or _walk(root) == cached.files):
+            cached.checked = _STATE.generation
+            return cached
+        files = _walk(root)  # before the analysis: a file changed during it is seen as changed next time
         by_file: dict[str, list[Finding]] = {}
-        for f in findings:
+        for f in _run_engine([root]):
             by_file.setdefault(os.path.abspath(f.path), []).append(f)
-        analysis = _Analysis(_signature(files), frozenset(files), by_file, _STATE.generation)
+        analysis = _Analysis(files, by_file, _STATE.generation)
         _STATE.projects[key] = analysis
         return analysis
 
 
 def _fresh(analysis: _Analysis, path: str) -> bool:
     """Whether ``path`` is unchanged on disk since ``analysis`` read it."""
-    st = _stat(path)
-    if st is None:
-        return False
-    for p, mtime, size in analysis.signature:
-        if p == path:
-            return (mtime, size) == st
-    return False
+    return analysis.files.get(path) == _stat(path)
 
 
 def _normalise(text: str) -> str:
@@ -153,7 +166,7 @@ def findings_for_file(filename: str, lines: Sequence[str]) -> list[Finding]:
     if not os.path.isfile(path):
         # an editor buffer never saved (or plain ``flake8 -``): the engine only analyses files that exist
         return []
-    root = find_project_root(path)
+    root = _root_of(path)
     text = _normalise("".join(lines))
     on_disk = _disk_text(path)
     same = on_disk is None or on_disk == text  # None: undecodable, the engine reads the disk like flake8 did
@@ -176,24 +189,26 @@ def findings_for_file(filename: str, lines: Sequence[str]) -> list[Finding]:
             _STATE.buffers.move_to_end(key)
             return list(cached)
         overrides = None if same else {path: _encode(text)}
-        findings, _ = _run_engine([root, path] if in_project else [path], overrides=overrides,
-                                  report_only={path})
+        findings = _run_engine([root, path] if in_project else [path], overrides=overrides,
+                               report_only={path})
         _STATE.buffers[key] = findings
         while len(_STATE.buffers) > _MAX_BUFFERS:
             _STATE.buffers.popitem(last=False)
         return list(findings)
 
 
-_IGNORE = re.compile(r"#\s*ctxlint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+# the engine's own suppression comment; flake8 handles noqa comments itself (and --disable-noqa turns them off)
+_IGNORE = re.compile(r"#\s*ctxlint:\s*ignore(?::\s*|\[)?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)?",
+                     re.IGNORECASE)
 
 
 def _ignored(code: str, line: str) -> bool:
-    """``# ctxlint: ignore`` / ``# ctxlint: ignore[CTX201]`` on the reported line (flake8 does ``# noqa``)."""
+    """``# ctxlint: ignore`` / ``# ctxlint: ignore[CTX201]`` on the reported line."""
     for m in _IGNORE.finditer(line):
         codes = m.group("codes")
-        if codes is None:
+        if not codes:
             return True
-        if any(code.startswith(c.strip().upper()) for c in re.split(r"[,\s]+", codes) if c.strip()):
+        if any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
             return True
     return False
 
@@ -223,12 +238,14 @@ class CtxlintChecker:
         """Called once per flake8 run, in the main process before it forks its workers."""
         with _STATE.lock:
             _STATE.generation += 1
+            _STATE.roots.clear()
             _STATE.enabled = _any_selected(options)
             filenames: list[str] = list(getattr(options, "filenames", None) or ["."])
             if not _STATE.enabled or "-" in filenames or not _forks(options):
                 return
-            # analyse the projects of the paths given before the workers fork, so they share one result
-            for root in sorted({find_project_root(p) for p in filenames if os.path.exists(p)}):
+            # analyse the projects of the files to be checked before the workers fork, so that they share
+            # one result instead of each analysing every project
+            for root in _roots_under(filenames):
                 _project(root)
 
     def run(self) -> Iterator[tuple[int, int, str, Any]]:
