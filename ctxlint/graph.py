@@ -27,6 +27,7 @@ Chain = tuple[tuple[str, int, str], ...]
 
 _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 40
+_MAX_CHAIN = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,6 +495,7 @@ class Graph:
             e = e[1]
         parts.append(e)
         parts.reverse()
+        del parts[_MAX_CHAIN:]  # nothing context-bound hides 30 attributes deep
         effects: list[tuple[Any, ...]] = []
         value = self.resolve(parts[0], fn)
         receiver: Value = None

@@ -23,7 +23,7 @@ from libcst._nodes.internal import CodegenState
 from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos, literal_truth
 
 # Deeper trees than this are reported as CTX900 instead of analysed.
-MAX_DEPTH = 600
+MAX_DEPTH = 4000
 _STACK_SIZE = 512 * 1024 * 1024
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -933,7 +933,7 @@ def summarise_many(items: list[tuple[bytes, str, str, str, bool]]) -> list[Modul
     def work() -> None:
         old = sys.getrecursionlimit()
         try:
-            sys.setrecursionlimit(max(old, 20000))
+            sys.setrecursionlimit(max(old, 60000))
             for item in items:
                 results.append(_summarise(*item))
         finally:
