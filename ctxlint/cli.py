@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-zero", action="store_true", help="exit with status 0 even when there are findings")
     p.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
                    help="analyse files that .gitignore excludes")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="processes to summarise files with (default: all cores)")
+    p.add_argument("--no-cache", dest="use_cache", action="store_false", help="do not read or write the cache")
+    p.add_argument("--cache-dir", default=None, metavar="DIR",
+                   help="where to keep per-module summaries (default: .ctxlint_cache at the project root)")
     p.add_argument("--version", action="version", version=f"ctxlint {__version__}")
     return p
 
@@ -56,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     paths = args.paths or ["."]
-    options = Options(select=args.select, ignore=args.ignore, respect_gitignore=args.respect_gitignore)
+    options = Options(select=args.select, ignore=args.ignore, respect_gitignore=args.respect_gitignore,
+                      jobs=args.jobs, cache_dir=args.cache_dir, use_cache=args.use_cache)
     result = analyse(paths, options)
     for err in result.errors:
         print(f"ctxlint: {err}", file=sys.stderr)

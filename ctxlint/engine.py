@@ -27,6 +27,9 @@ class Options:
     exclude: tuple[str, ...] = ()
     knowledge: Knowledge = field(default_factory=Knowledge)
     noqa: bool = True
+    jobs: int | None = None  # processes for summarising; None: all cores
+    cache_dir: str | None = None  # None: .ctxlint_cache at the project root
+    use_cache: bool = True
 
 
 @dataclass
