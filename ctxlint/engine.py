@@ -16,7 +16,7 @@ from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
 from .model import Module
 from .propagate import Outcome, Propagator, Violation, walk_back
-from .summary import summarise_many
+from .cache import Cache, default_directory, entry_key, project_entry_key
 
 
 @dataclass
@@ -51,8 +51,9 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
         return exc.strerror or str(exc)
 
 
-def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
-                    errors: list[str]) -> list[Module]:
+def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
+               errors: list[str]) -> tuple[list[tuple[bytes, str, str, str, bool]], list[SourceFile]]:
+    """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
     items: list[tuple[bytes, str, str, str, bool]] = []
     kept: list[SourceFile] = []
     used: dict[str, int] = {}
@@ -69,11 +70,80 @@ def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
             used[key] = 1
         items.append((data, key, f.import_name, f.path, f.is_package))
         kept.append(f)
-    modules = summarise_many(items)
+    return items, kept
+
+
+def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None, errors: list[str],
+                    options: Options | None = None, paths: list[str] | None = None) -> list[Module]:
+    """Summaries of ``files``, from the cache where possible, the rest in parallel."""
+    options = options or Options(use_cache=False, jobs=1)
+    items, kept = read_items(files, overrides, errors)
+    cache = Cache(options.cache_dir or default_directory(paths or ["."])) if options.use_cache else None
+    return _summaries(items, kept, [entry_key(*item) for item in items], cache, options)
+
+
+def _summaries(items: list[tuple[bytes, str, str, str, bool]], kept: list[SourceFile], keys: list[str],
+               cache: Cache | None, options: Options) -> list[Module]:
+    modules: list[Module | None] = [None] * len(items)
+    todo: list[int] = []
+    for i, k in enumerate(keys):
+        cached = cache.get(k) if cache is not None else None
+        if cached is not None:
+            modules[i] = cached
+        else:
+            todo.append(i)
+    if todo:
+        fresh = summarise_parallel([items[i] for i in todo], options.jobs)
+        for i, mod in zip(todo, fresh):
+            modules[i] = mod
+            if cache is not None:
+                cache.put(keys[i], mod)
+    out: list[Module] = []
     for f, mod in zip(kept, modules):
+        assert mod is not None
         mod.aliases = f.aliases
         mod.entry_ctx = f.entry_ctx
-    return modules
+        out.append(mod)
+    return out
+
+
+def _settings(options: Options) -> str:
+    """Everything besides the sources that the findings depend on."""
+    kb = options.knowledge
+    return repr((options.select, options.ignore, kb.locals, kb.roots, kb.spawners, kb.followers, kb.wrappers))
+
+
+def summarise_parallel(items: list[tuple[bytes, str, str, str, bool]], jobs: int | None) -> list[Module]:
+    """Summarise in worker processes; a worker that dies (a parser crash) costs only its file."""
+    from .summary import failed_module, summarise_many
+
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(items) < 2 * _CHUNK:
+        return summarise_many(items)
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [list(range(i, min(i + _CHUNK, len(items)))) for i in range(0, len(items), _CHUNK)]
+    results: list[Module | None] = [None] * len(items)
+    retry: list[int] = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+        futures = [(chunk, pool.submit(summarise_many, [items[i] for i in chunk])) for chunk in chunks]
+        for chunk, fut in futures:
+            try:
+                for i, mod in zip(chunk, fut.result()):
+                    results[i] = mod
+            except Exception:  # BrokenProcessPool and friends: retry those files one by one
+                retry.extend(chunk)
+    for i in retry:
+        try:
+            with ProcessPoolExecutor(max_workers=1) as solo:
+                results[i] = solo.submit(summarise_many, [items[i]]).result()[0]
+        except Exception:
+            _, key, import_name, path, is_package = items[i]
+            results[i] = failed_module(key, import_name, path, is_package, ("the parser crashed on this file", 1, 0))
+    return [m for m in results if m is not None]
+
+
+_CHUNK = 16
 
 
 def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,
@@ -87,8 +157,21 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     options = options or Options()
     found = discover(paths, options.respect_gitignore, options.exclude)
     errors = list(found.errors)
-    modules = summarise_files(found.files, overrides, errors)
-    findings = findings_for(modules, options)
+    items, kept = read_items(found.files, overrides, errors)
+    keys = [entry_key(*item) for item in items]
+    cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
+    modules: list[Module] = []
+    # the findings of exactly this set of sources and settings, when nothing changed
+    project_key = project_entry_key(keys, [(f.aliases, f.entry_ctx) for f in kept], _settings(options))
+    cached = cache.get_findings(project_key) if cache is not None else None
+    if cached is not None:
+        findings = cached
+    else:
+        modules = _summaries(items, kept, keys, cache, options)
+        findings = findings_for(modules, options)
+        if cache is not None:
+            cache.put_findings(project_key, findings)
+    findings = list(findings)
     if report_only is not None:
         keep = {os.path.abspath(p) for p in report_only}
         findings = [f for f in findings if os.path.abspath(f.path) in keep]

@@ -206,19 +206,17 @@ class Graph:
             ctx[name] = mod.entry_ctx if name not in sites else K.NONE
             if any(imp is None for imp, _ in sites.get(name, ())):
                 ctx[name] = K.REQUEST
-        importers_of: dict[str, list[str]] = {}
+        # ctx(target) |= ctx(importer) | extra, for every module-level import site, to a fixpoint
+        imports: dict[str, list[tuple[str, int]]] = {}
         for target, lst in sites.items():
-            for imp, _ in lst:
+            for imp, extra in lst:
                 if imp is not None:
-                    importers_of.setdefault(imp, []).append(target)
+                    imports.setdefault(imp, []).append((target, extra))
         work = list(self.modules)
         while work:
             imp = work.pop()
-            for target in importers_of.get(imp, ()):
-                new = ctx[target]
-                for site_imp, extra in sites[target]:
-                    if site_imp == imp:
-                        new |= ctx[imp] | extra
+            for target, extra in imports.get(imp, ()):
+                new = ctx[target] | ctx[imp] | extra
                 if new != ctx[target]:
                     ctx[target] = new
                     work.append(target)

@@ -24,6 +24,9 @@ from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function,
 
 # Deeper trees than this are reported as CTX900 instead of analysed.
 MAX_DEPTH = 4000
+# Symbolic expressions deeper than this are cut to UNKNOWN (they must pickle, and nothing
+# context-bound hides that deep).
+MAX_EXPR_DEPTH = 200
 _STACK_SIZE = 512 * 1024 * 1024
 _BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -264,6 +267,7 @@ class _Summariser:
         self.depth = 0
         self.lambda_count = 0
         self.comp_names: list[set[str]] = []
+        self.enc_depth = 0
 
     # ---- helpers -----------------------------------------------------------------
     def new_function(self, qual: str, name: str, kind: str, pos: Pos, scope_parent: _Scope | None,
@@ -311,7 +315,16 @@ class _Summariser:
 
     # ---- expressions -------------------------------------------------------------
     def enc(self, node: Any, scope: _Scope) -> Expr:
-        """Symbolic form of an expression (no events recorded)."""
+        """Symbolic form of an expression (no events recorded), at most MAX_EXPR_DEPTH deep."""
+        self.enc_depth += 1
+        try:
+            if self.enc_depth > MAX_EXPR_DEPTH:
+                return UNKNOWN
+            return self._enc(node, scope)
+        finally:
+            self.enc_depth -= 1
+
+    def _enc(self, node: Any, scope: _Scope) -> Expr:
         if isinstance(node, cst.Name):
             return ("name", *self.lookup(scope, node.value))
         if isinstance(node, cst.Attribute):
@@ -894,7 +907,7 @@ def _describe_parse_error(exc: Exception) -> tuple[str, int, int]:
     return (f"{type(exc).__name__}: {exc}".strip(), 1, 0)
 
 
-def _failed(module_name: str, import_name: str, path: str, is_package: bool,
+def failed_module(module_name: str, import_name: str, path: str, is_package: bool,
             error: tuple[str, int, int]) -> Module:
     mod = Module(name=module_name, path=path, is_package=is_package, import_name=import_name)
     mod.error = error
@@ -913,7 +926,7 @@ def _summarise(source: bytes, module_name: str, import_name: str, path: str, is_
         mod.lines = source.count(b"\n") + 1
         return mod
     except Exception as exc:  # every failure of one file becomes CTX900 for that file
-        return _failed(module_name, import_name, path, is_package, _describe_parse_error(exc))
+        return failed_module(module_name, import_name, path, is_package, _describe_parse_error(exc))
 
 
 def summarise(source: bytes, module_name: str, import_name: str, path: str, is_package: bool) -> Module:
@@ -948,5 +961,5 @@ def summarise_many(items: list[tuple[bytes, str, str, str, bool]]) -> list[Modul
         threading.stack_size(old_size)
     t.join()
     for item in items[len(results):]:
-        results.append(_failed(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
+        results.append(failed_module(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
     return results
