@@ -10,13 +10,13 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from .cache import Cache, default_directory, entry_key, project_entry_key
 from .discover import SourceFile, discover
 from .findings import RULES, Finding, Step, selected
 from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
 from .model import Module
 from .propagate import Outcome, Propagator, Violation, walk_back
-from .cache import Cache, default_directory, entry_key, project_entry_key
 
 
 @dataclass
@@ -99,11 +99,11 @@ def _summaries(items: list[tuple[bytes, str, str, str, bool]], kept: list[Source
             if cache is not None:
                 cache.put(keys[i], mod)
     out: list[Module] = []
-    for f, mod in zip(kept, modules):
-        assert mod is not None
-        mod.aliases = f.aliases
-        mod.entry_ctx = f.entry_ctx
-        out.append(mod)
+    for f, found in zip(kept, modules):
+        assert found is not None
+        found.aliases = f.aliases
+        found.entry_ctx = f.entry_ctx
+        out.append(found)
     return out
 
 
