@@ -213,8 +213,10 @@ def _outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
         target = outcome.boundary_text
         msg = (f"{what} is handed to {_article(root.label)} {root.label} ({target}); "
                f"{RULES['CTX203'].hint}")
-        found.append(_finding("CTX203", root, msg, RULES["CTX203"].hint,
-                              [Step(root.path, root.pos[0], short_name(root.func), f"hands {names[0]} to {target}")]))
+        f203 = _finding("CTX203", root, msg, RULES["CTX203"].hint,
+                        [Step(root.path, root.pos[0], short_name(root.func), f"hands {names[0]} to {target}")])
+        f203.proxies = names
+        found.append(f203)
     by_code: dict[str, list[Violation]] = {}
     for v in outcome.violations:
         by_code.setdefault(v.code, []).append(v)
@@ -245,7 +247,7 @@ def _outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
         if code == "CTX401":
             msg += " after the view returned"
         msg += f"; {hint}"
-        found.append(_finding(code, root, msg, hint, trace))
+        found.append(_finding(code, root, msg, hint, trace, graph, vs))
     return found
 
 
@@ -257,11 +259,27 @@ def _fn_path(graph: Graph, qual: str) -> str:
     return graph.module_of(qual).path
 
 
-def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step]) -> Finding:
+def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step], graph: Graph | None = None,
+             violations: list[Violation] | None = None) -> Finding:
     line, col, end_line, end_col = root.pos
     if end_line != line:
         end_line, end_col = line, col + 1
-    return Finding(code, root.path, line, col + 1, end_line, end_col + 1, msg, hint, trace, short_name(root.func))
+    f = Finding(code, root.path, line, col + 1, end_line, end_col + 1, msg, hint, trace, short_name(root.func))
+    f.kind = root.kind
+    if graph is not None:
+        entry = root.chain[-1][0]
+        fn = graph.functions.get(entry)
+        if fn is not None and root.kind not in ("import", "with", "handover"):
+            f.target = (graph.module_of(entry).path, fn.pos[0], entry)
+        seen = set()
+        for v in violations or []:
+            path = graph.module_of(v.state[0]).path
+            p = v.use.pos
+            key = (path, p[0], p[1], v.use.text)
+            if key not in seen:
+                seen.add(key)
+                f.uses.append((path, p[0], p[1] + 1, p[2], p[3] + 1, v.use.text, v.state[0]))
+    return f
 
 
 def _boundary_step(graph: Graph, outcome: Outcome) -> Step:

@@ -30,6 +30,14 @@ class Finding:
     fix_hint: str
     trace: list[Step] = field(default_factory=list)
     function: str = ""  # the function the boundary is in (for baselines)
+    # For fixes: where the root runs ("thread", "job", "import", "stream", "with", "app", "handover"),
+    # the function started at the boundary (path, def line, qualified name), and every use reached
+    # without its context as
+    # (path, line, column, end_line, end_column, text, qualified name of the function it is in), 1-based columns.
+    kind: str = ""
+    target: tuple[str, int, str] | None = None
+    uses: list[tuple[str, int, int, int, int, str, str]] = field(default_factory=list)
+    proxies: list[str] = field(default_factory=list)  # CTX203: the proxies handed over
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
