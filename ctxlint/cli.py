@@ -1,16 +1,35 @@
-"""``ctxlint PATH...``: a thin shell over the engine."""
+"""``ctxlint PATH...`` and ``ctxlint rule CODE``: a thin shell over the engine.
+
+The engine reports every finding; the shell applies the configuration and the
+command line to them: select/ignore, per-file-ignores, suppression comments,
+unused-suppression reports and the baseline, then renders them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
 
 from . import __version__
+from .baseline import BaselineError
+from .baseline import load as load_baseline
+from .baseline import write as write_baseline
+from .config import ConfigError, Settings, find_config, load_config, parse_per_file_ignore, resolve
 from .engine import Options, analyse
-from .findings import RULES
-from .report import json_report, text_report
+from .findings import RULES, Finding, SourceLines, Suppressions
+from .report import (
+    FORMATS,
+    concise_report,
+    github_report,
+    json_report,
+    junit_report,
+    sarif_report,
+    statistics_report,
+    text_report,
+)
 
 
 def _codes(value: str) -> list[str]:
@@ -21,22 +40,84 @@ def _codes(value: str) -> list[str]:
     return codes
 
 
+def _patterns(value: str) -> list[str]:
+    return [p.strip() for p in value.split(",") if p.strip()]
+
+
+def _per_file_ignore(value: str) -> tuple[str, list[str]]:
+    try:
+        return parse_per_file_ignore(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class _Gitignore(argparse.Action):
+    """--respect-gitignore / --no-respect-gitignore; remembers that the command line said so."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, self.const)
+        namespace.respect_gitignore_given = True
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ctxlint",
-        description="Find Flask request/app context misuse across a whole project.")
+        description="Find Flask request/app context misuse across a whole project.",
+        epilog="`ctxlint rule CODE` shows a rule's documentation; `ctxlint rule --all` lists the rules.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to analyse (default: .)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    p.add_argument("--select", type=_codes, default=None, metavar="CODES",
-                   help="only report these codes or prefixes, comma separated (e.g. CTX2,CTX401)")
-    p.add_argument("--ignore", type=_codes, default=None, metavar="CODES", help="do not report these codes or prefixes")
-    p.add_argument("--exit-zero", action="store_true", help="exit with status 0 even when there are findings")
-    p.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false",
+
+    g = p.add_argument_group("rules")
+    g.add_argument("--select", type=_codes, default=None, metavar="CODES",
+                   help="only report these codes or prefixes, comma separated (e.g. CTX2,CTX401); "
+                        "replaces the configuration's whole selection (select, extend-select, ignore, "
+                        "extend-ignore)")
+    g.add_argument("--extend-select", type=_codes, action="append", default=None, metavar="CODES",
+                   help="report these codes or prefixes as well")
+    g.add_argument("--ignore", type=_codes, default=None, metavar="CODES",
+                   help="do not report these codes or prefixes; replaces the configuration's ignore and "
+                        "extend-ignore")
+    g.add_argument("--extend-ignore", type=_codes, action="append", default=None, metavar="CODES",
+                   help="do not report these codes or prefixes either")
+    g.add_argument("--per-file-ignores", type=_per_file_ignore, action="append", default=None,
+                   metavar="PATTERN:CODES",
+                   help="do not report CODES in files matching PATTERN (gitignore-style, relative to the current "
+                        "directory); repeatable; replaces the configuration's table")
+
+    g = p.add_argument_group("files and configuration")
+    g.add_argument("--config", default=None, metavar="FILE",
+                   help="read the configuration from FILE instead of the nearest pyproject.toml with [tool.ctxlint]")
+    g.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    g.add_argument("--exclude", type=_patterns, action="append", default=None, metavar="PATTERNS",
+                   help="skip files and directories matching these gitignore-style patterns, comma separated; "
+                        "replaces the configuration's exclude")
+    g.add_argument("--extend-exclude", type=_patterns, action="append", default=None, metavar="PATTERNS",
+                   help="skip these as well")
+    g.add_argument("--respect-gitignore", dest="respect_gitignore", action=_Gitignore, nargs=0, const=True,
+                   default=True, help="skip files that .gitignore excludes (the default)")
+    g.add_argument("--no-respect-gitignore", dest="respect_gitignore", action=_Gitignore, nargs=0, const=False,
                    help="analyse files that .gitignore excludes")
-    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+
+    g = p.add_argument_group("suppression and baseline")
+    g.add_argument("--disable-noqa", action="store_true", help="ignore # noqa and # ctxlint: ignore comments")
+    g.add_argument("--report-unused-noqa", action="store_true",
+                   help="report suppression comments that suppress nothing (CTX001)")
+    g.add_argument("--baseline", default=None, metavar="FILE", help="report only findings that FILE does not hold")
+    g.add_argument("--write-baseline", default=None, metavar="FILE",
+                   help="write the current findings to FILE as a baseline and exit 0")
+
+    g = p.add_argument_group("output")
+    g.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    g.add_argument("--output-file", "-o", default=None, metavar="FILE", help="write the report to FILE")
+    g.add_argument("--statistics", action="store_true",
+                   help="print the number of findings per code instead of the findings")
+    g.add_argument("--exit-zero", action="store_true", help="exit with status 0 even when there are findings")
+
+    g = p.add_argument_group("performance")
+    g.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processes to summarise files with (default: all cores)")
-    p.add_argument("--no-cache", dest="use_cache", action="store_false", help="do not read or write the cache")
-    p.add_argument("--cache-dir", default=None, metavar="DIR",
+    g.add_argument("--no-cache", dest="use_cache", action="store_false", help="do not read or write the cache")
+    g.add_argument("--cache-dir", default=None, metavar="DIR",
                    help="where to keep per-module summaries (default: .ctxlint_cache at the project root)")
     p.add_argument("--version", action="version", version=f"ctxlint {__version__}")
     return p
@@ -58,10 +139,45 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _flat(values: list[list[str]] | None) -> list[str] | None:
+    return None if values is None else [v for group in values for v in group]
+
+
+def settings_from(args: argparse.Namespace, paths: list[str]) -> Settings:
+    """The configuration file (unless --isolated) merged with the command line; raises ConfigError."""
+    cfg = None
+    if not args.isolated:
+        path = args.config or find_config(paths)
+        if path is not None:
+            cfg = load_config(path)
+    return resolve(cfg, paths=paths, select=args.select, extend_select=_flat(args.extend_select),
+                   ignore=args.ignore, extend_ignore=_flat(args.extend_ignore),
+                   per_file_ignores=args.per_file_ignores, exclude=_flat(args.exclude),
+                   extend_exclude=_flat(args.extend_exclude),
+                   respect_gitignore=args.respect_gitignore if getattr(args, "respect_gitignore_given", False)
+                   else None)
+
+
 def _main(argv: list[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["rule"]:
+        return rule_main(argv[1:])
     args = build_parser().parse_args(argv)
     paths = args.paths or ["."]
-    options = Options(select=args.select, ignore=args.ignore, respect_gitignore=args.respect_gitignore,
+    try:
+        settings = settings_from(args, paths)
+        baseline = load_baseline(args.baseline) if args.baseline else None
+    except (ConfigError, BaselineError) as exc:
+        print(f"ctxlint: {exc}", file=sys.stderr)
+        return 2
+    # unused suppressions are reported when asked for, or when CTX001 is selected by name (or CTX0, CTX00)
+    report_unused = args.report_unused_noqa or any(len(p) > 3 and "CTX001".startswith(p) for p in settings.select or ())
+    if args.report_unused_noqa:
+        settings.select = [*(settings.select or ["CTX"]), "CTX001"]
+
+    # the engine reports everything; selection and suppression happen here, after it
+    options = Options(select=None, ignore=None, respect_gitignore=settings.respect_gitignore,
+                      exclude=settings.exclude, knowledge=settings.knowledge, noqa=False,
                       jobs=args.jobs, cache_dir=args.cache_dir, use_cache=args.use_cache)
     result = analyse(paths, options)
     for err in result.errors:
@@ -69,13 +185,108 @@ def _main(argv: list[str] | None) -> int:
     if result.files == 0:
         print("ctxlint: no Python files to analyse", file=sys.stderr)
         return 2
-    if args.format == "json":
-        sys.stdout.write(json_report(result.findings))
+
+    sources = SourceLines()
+    suppressions = Suppressions(sources)
+    found: list[Finding] = list(result.findings)
+    if report_unused:
+        from .discover import discover
+
+        files = [f.path for f in discover(paths, settings.respect_gitignore, settings.exclude).files]
+        found += suppressions.unused(result.findings, files)
+    findings = [f for f in found if settings.selected(f.code) and not settings.per_file_ignored(f)
+                and (args.disable_noqa or f.code == "CTX001" or not suppressions.suppresses(f))]
+    findings.sort(key=Finding.sort_key)
+
+    if args.write_baseline:
+        try:
+            n = write_baseline(args.write_baseline, findings, sources)
+        except BaselineError as exc:
+            print(f"ctxlint: {exc}", file=sys.stderr)
+            return 2
+        print(f"ctxlint: wrote {n} finding{'s' if n != 1 else ''} to the baseline {args.write_baseline}",
+              file=sys.stderr)
+        return 0
+    baselined = 0
+    if baseline is not None:
+        findings, baselined = baseline.filter(findings, sources)
+
+    color = args.output_file is None and _isatty(sys.stdout) and not os.environ.get("NO_COLOR")
+    if args.statistics:
+        out = statistics_report(findings, "json" if args.format == "json" else "text")
+    elif args.format == "json":
+        out = json_report(findings)
+    elif args.format == "concise":
+        out = concise_report(findings, result.files, baselined)
+    elif args.format == "sarif":
+        out = sarif_report(findings, errors=result.errors, sources=sources)
+    elif args.format == "github":
+        out = github_report(findings)
+    elif args.format == "junit":
+        out = junit_report(findings, result.files)
     else:
-        sys.stdout.write(text_report(result.findings, result.files))
-    sys.stdout.flush()
-    if result.findings and not args.exit_zero:
+        out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined)
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as fh:
+                fh.write(out)
+        except OSError as exc:
+            print(f"ctxlint: {args.output_file}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    else:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    if findings and not args.exit_zero:
         return 1
+    return 0
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
+
+
+# ---- ctxlint rule ---------------------------------------------------------------------------------
+
+def rule_main(argv: list[str]) -> int:
+    """``ctxlint rule CODE...`` prints rule pages; ``ctxlint rule --all`` lists the rules."""
+    p = argparse.ArgumentParser(prog="ctxlint rule", description="Show what a rule finds, why it breaks at "
+                                "runtime, an example and its fix.")
+    p.add_argument("codes", nargs="*", metavar="CODE", help="rule codes, e.g. CTX201")
+    p.add_argument("--all", action="store_true", help="every rule: a list (text), the README table (markdown), "
+                                                      "or every page (json)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="default: text")
+    args = p.parse_args(argv)
+    if not args.codes and not args.all:
+        p.error("give a rule code (ctxlint rule CTX201) or --all")
+    codes = [c.upper() for c in args.codes]
+    for c in codes:
+        if c not in RULES:
+            print(f"ctxlint rule: unknown rule code {c} (known: {', '.join(RULES)})", file=sys.stderr)
+            return 2
+    if args.all:
+        codes = codes or list(RULES)
+    rules = [RULES[c] for c in codes]
+    if args.format == "json":
+        out = json.dumps([{"code": r.code, "name": r.name, "summary": r.summary, "reported_at": r.reported_at,
+                           "why": r.why, "errors": list(r.errors), "example": r.example, "fixed": r.fixed,
+                           "fix": r.hint} for r in rules], indent=2, ensure_ascii=False) + "\n"
+    elif args.all and not args.codes:
+        if args.format == "markdown":
+            from .findings import rules_table
+
+            out = rules_table()
+        else:
+            width = max(len(r.name) for r in rules)
+            out = "".join(f"{r.code}  {r.name:<{width}}  {r.summary}\n" for r in rules)
+            out += "\n`ctxlint rule CODE` shows a rule's page.\n"
+    elif args.format == "markdown":
+        out = "\n".join(r.markdown() for r in rules)
+    else:
+        out = ("\n" + "─" * 92 + "\n\n").join(r.doc() for r in rules)
+    sys.stdout.write(out)
     return 0
 
 

@@ -116,3 +116,20 @@ def test_unparsable_file_is_ctx900_and_the_rest_is_analysed(tmp_path) -> None:
 def test_python_m_and_console_script_agree() -> None:
     proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("ctxlint ")
+
+
+def test_rule_is_a_subcommand() -> None:
+    proc = run("rule", "CTX201")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("CTX201 request-local-in-thread\n")
+    assert "RuntimeError: Working outside of request context." in proc.stdout
+    proc = run("rule", "--all")
+    assert proc.returncode == 0 and proc.stdout.count("\nCTX") >= 8
+
+
+def test_format_choices_and_output_file(tmp_path) -> None:
+    for fmt in ("text", "concise", "json", "sarif", "github", "junit"):
+        out = tmp_path / f"report.{fmt}"
+        proc = run("fixtures/example", "--format", fmt, "--output-file", str(out))
+        assert proc.returncode == 1 and proc.stdout == "", fmt
+        assert out.read_text(encoding="utf-8").strip(), fmt
