@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from .cache import Cache, default_directory, entry_key, project_entry_key
@@ -125,18 +127,25 @@ def summarise_parallel(items: list[tuple[bytes, str, str, str, bool]], jobs: int
     chunks = [list(range(i, min(i + _CHUNK, len(items)))) for i in range(0, len(items), _CHUNK)]
     results: list[Module | None] = [None] * len(items)
     retry: list[int] = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_worker_init)
+    try:
         futures = [(chunk, pool.submit(summarise_many, [items[i] for i in chunk])) for chunk in chunks]
         for chunk, fut in futures:
             try:
-                for i, mod in zip(chunk, fut.result()):
+                for i, mod in zip(chunk, _wait(fut)):
                     results[i] = mod
             except Exception:  # BrokenProcessPool and friends: retry those files one by one
                 retry.extend(chunk)
+    except BaseException:  # Ctrl-C: stop the workers now rather than after every queued file
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     for i in retry:
         try:
-            with ProcessPoolExecutor(max_workers=1) as solo:
-                results[i] = solo.submit(summarise_many, [items[i]]).result()[0]
+            with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as solo:
+                results[i] = _wait(solo.submit(summarise_many, [items[i]]))[0]
         except Exception:
             _, key, import_name, path, is_package = items[i]
             results[i] = failed_module(key, import_name, path, is_package, ("the parser crashed on this file", 1, 0))
@@ -144,6 +153,23 @@ def summarise_parallel(items: list[tuple[bytes, str, str, str, bool]], jobs: int
 
 
 _CHUNK = 16
+
+
+def _wait(fut: Future[list[Module]]) -> list[Module]:
+    """A future's result, waking up often: a signal lands in whichever thread the OS picks,
+    so an untimed wait in the main thread can sleep through Ctrl-C."""
+    while True:
+        try:
+            return fut.result(timeout=0.2)
+        except FutureTimeout:
+            continue
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them and exits with 130."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,

@@ -955,11 +955,12 @@ def summarise_many(items: list[tuple[bytes, str, str, str, bool]]) -> list[Modul
     old_size = threading.stack_size()
     try:
         threading.stack_size(_STACK_SIZE)
-        t = threading.Thread(target=work, name="ctxlint-summarise")
+        t = threading.Thread(target=work, name="ctxlint-summarise", daemon=True)
         t.start()
     finally:
         threading.stack_size(old_size)
-    t.join()
+    while t.is_alive():  # short waits: Ctrl-C is only seen by the main thread between them
+        t.join(0.2)
     for item in items[len(results):]:
         results.append(failed_module(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
     return results
