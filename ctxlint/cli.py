@@ -128,7 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         print("ctxlint: interrupted", file=sys.stderr)
-        return 130
+        # exit now: the parser thread may be inside native code, which interpreter
+        # shutdown would otherwise wait for (or abort on)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(130)
     except BrokenPipeError:
         # the reader went away (ctxlint src | head -1): exit quietly
         try:
