@@ -239,6 +239,10 @@ class Graph:
             return self._globals[key]
         if key in self._busy or depth > _MAX_DEPTH:
             return None
+        configured = self._configured(f"{mod.import_name}.{name}" if mod.import_name else name)
+        if configured is not None:
+            self._globals[key] = configured
+            return configured
         self._busy.add(key)
         try:
             value: Value = None
@@ -264,6 +268,14 @@ class Graph:
             self._busy.discard(key)
         self._globals[key] = value
         return value
+
+    def _configured(self, dotted: str) -> Value:
+        """A project name the knowledge (a user's configuration) describes: it then stands for itself."""
+        kb = self.kb
+        if dotted in kb.locals or dotted in kb.roots or dotted in kb.spawners or dotted in kb.wrappers \
+                or dotted in kb.followers:
+            return ("ext", dotted)
+        return None
 
     @staticmethod
     def _agree(values: Iterable[Value]) -> Value:

@@ -144,6 +144,10 @@ LOCALS: dict[str, Local] = {
     "flask_login.logout_user": Local(NEEDS_REQUEST, False, function=True),
     "flask_login.confirm_login": Local(NEEDS_REQUEST, False, function=True),
     "quart.copy_current_request_context": Local(NEEDS_REQUEST, False, function=True),
+    # Flask-SocketIO's module-level helpers take the namespace and sid from the request
+    # (SocketIO().emit, the server's method, needs neither)
+    **{f"flask_socketio.{name}": Local(NEEDS_REQUEST, False, function=True)
+       for name in ("emit", "send", "join_room", "leave_room", "close_room", "rooms", "disconnect")},
     # application-bound proxies
     "flask.current_app": Local(NEEDS_APP, True),
     "flask.g": Local(NEEDS_APP, True),

@@ -287,8 +287,6 @@ def test_app_bound_names_and_app_context_wrappers(project, cli) -> None:
     assert codes(out) == [("src/ext.py", 5, "CTX101"), ("src/ext.py", 19, "CTX202")]
 
 
-@pytest.mark.xfail(reason="engine: knowledge extensions only match names resolved outside the analysed project "
-                          "(graph.local_of looks at external values only)", strict=False)
 def test_knowledge_names_defined_in_the_project(project, cli) -> None:
     write(project / "src" / "myapp" / "__init__.py", "")
     write(project / "src" / "myapp" / "auth.py", '''\
