@@ -1,0 +1,11 @@
+"""Reports, streamed from a generator defined in another module."""
+import csv  # noqa: F401
+from werkzeug import Response
+
+from .blueprint import bp
+from .rows import report_rows
+
+
+@bp.route("/report.csv")
+def report():
+    return Response(report_rows(), mimetype="text/csv")
