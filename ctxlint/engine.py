@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .discover import SourceFile, discover
+from . import knowledge as K
 from .findings import RULES, Finding, Step, selected
 from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
@@ -341,6 +342,8 @@ def _subject(graph: Graph, root: Root, outcome: Outcome, code: str, functions: l
 
 
 def _hint(code: str, root: Root, v: Violation) -> str:
+    if code == "CTX101" and v.use.needs == K.NEEDS_REQUEST:
+        return "move the access into a function that runs during a request"
     if code == "CTX201" and root.view:  # another process
         return ("the request context does not exist in another process — read the data in the view and pass it "
                 "as an argument")

@@ -203,7 +203,11 @@ class Graph:
                             sites.setdefault(executed.name, []).append((None if lazy else mod.name, extra))
         ctx: dict[str, int] = {}
         for name, mod in self.modules.items():
-            ctx[name] = mod.entry_ctx if name not in sites else K.NONE
+            entry = mod.entry_ctx
+            if any(v and v[0][0] == "imp" and (v[0][1], v[0][2]) in K.APP_CONTEXT_ENTRY_IMPORTS
+                   for v in mod.globals.values()):
+                entry |= K.APP
+            ctx[name] = entry if name not in sites else K.NONE
             if any(imp is None for imp, _ in sites.get(name, ())):
                 ctx[name] = K.REQUEST
         # ctx(target) |= ctx(importer) | extra, for every module-level import site, to a fixpoint

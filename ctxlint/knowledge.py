@@ -383,6 +383,10 @@ CLICK_APP_GROUP_CLASSES = ("flask.cli.AppGroup",)
 # (pattern on the file's trailing path, marker file relative to the file's directory)
 APP_CONTEXT_ENTRY_FILES = (("env.py", "script.py.mako"), ("versions/*.py", "../script.py.mako"))
 
+# An entry script importing one of these is run by that tool, inside Flask-Migrate's app
+# context (an Alembic env.py without the usual script.py.mako beside it).
+APP_CONTEXT_ENTRY_IMPORTS = (("alembic", "context"),)
+
 # An RQ worker the project builds itself (usually in a Flask CLI command) runs jobs in
 # the process that built it, so they inherit its application context.
 RQ_WORKERS = ("rq.Worker", "rq.worker.Worker", "rq.SimpleWorker", "rq.worker.SimpleWorker", "rq.worker.HerokuWorker",

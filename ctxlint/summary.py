@@ -9,6 +9,7 @@ enclosing function, module), so later steps never look at syntax again.
 
 from __future__ import annotations
 
+import ast
 import bisect
 import builtins
 import re
@@ -895,9 +896,17 @@ def _is_update_with_server_name(node: Any) -> bool:
 # entry point
 
 
-def _describe_parse_error(exc: Exception) -> tuple[str, int, int]:
+def _describe_parse_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
     if isinstance(exc, cst.ParserSyntaxError):
-        return (f"syntax error: {exc.message}", exc.raw_line, exc.raw_column)
+        # CPython's own parser says where the error is more precisely than libcst does
+        try:
+            compile(source, "<ctxlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as err:
+            if err.lineno:
+                return (f"syntax error: {err.msg}", err.lineno, max((err.offset or 1) - 1, 0))
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        return (f"syntax error: {exc.message}", exc.editor_line, max(exc.editor_column - 1, 0))
     if isinstance(exc, (UnicodeDecodeError, LookupError)):
         return (f"cannot decode: {exc}", 1, 0)
     if isinstance(exc, TooDeep):
@@ -926,7 +935,7 @@ def _summarise(source: bytes, module_name: str, import_name: str, path: str, is_
         mod.lines = source.count(b"\n") + 1
         return mod
     except Exception as exc:  # every failure of one file becomes CTX900 for that file
-        return failed_module(module_name, import_name, path, is_package, _describe_parse_error(exc))
+        return failed_module(module_name, import_name, path, is_package, _describe_parse_error(exc, source))
 
 
 def summarise(source: bytes, module_name: str, import_name: str, path: str, is_package: bool) -> Module:
