@@ -26,8 +26,28 @@ FORMAT = 3
 DIRNAME = ".ctxlint_cache"
 
 
+_CODE_HASH: str | None = None
+
+
+def _code_hash() -> str:
+    """A hash of ctxlint's own code: a changed checkout (same version number) never reads old entries."""
+    global _CODE_HASH
+    if _CODE_HASH is None:
+        h = hashlib.blake2b(digest_size=6)
+        here = os.path.dirname(os.path.abspath(__file__))
+        for name in sorted(os.listdir(here)):
+            if name.endswith(".py"):
+                try:
+                    with open(os.path.join(here, name), "rb") as fh:
+                        h.update(name.encode() + b"\0" + fh.read())
+                except OSError:
+                    pass
+        _CODE_HASH = h.hexdigest()
+    return _CODE_HASH
+
+
 def _namespace() -> str:
-    return f"v{__version__}-f{FORMAT}-py{sys.version_info[0]}{sys.version_info[1]}"
+    return f"v{__version__}-f{FORMAT}-py{sys.version_info[0]}{sys.version_info[1]}-{_code_hash()}"
 
 
 def entry_key(source: bytes, key: str, import_name: str, path: str, is_package: bool) -> str:
@@ -58,6 +78,8 @@ class Cache:
         if self._ready:
             return True
         try:
+            if not os.path.isdir(self.dir):
+                self._drop_other_versions()
             os.makedirs(self.dir, exist_ok=True)
             ignore = os.path.join(self.root, ".gitignore")
             if not os.path.exists(ignore):
@@ -67,6 +89,18 @@ class Cache:
             return False
         self._ready = True
         return True
+
+    def _drop_other_versions(self) -> None:
+        """Entries of other ctxlint versions are never read again: remove them (best effort)."""
+        import shutil
+
+        try:
+            names = os.listdir(self.root)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith("v") and os.path.join(self.root, name) != self.dir:
+                shutil.rmtree(os.path.join(self.root, name), ignore_errors=True)
 
     def _load(self, key: str) -> object:
         try:

@@ -12,9 +12,9 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
+from . import knowledge as K
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .discover import SourceFile, discover
-from . import knowledge as K
 from .findings import RULES, Finding, Step, selected
 from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge

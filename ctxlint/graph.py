@@ -146,6 +146,7 @@ class Graph:
         self._app_task_classes: list[str] = []
         self._module_ctx: dict[str, int] | None = None
         self._rq_worker: bool | None = None
+        self._proxy_needs: dict[str, K.Local | None] = {}
 
     # ---- modules ---------------------------------------------------------------------
     def module_of(self, qual: str) -> Module:
@@ -254,7 +255,7 @@ class Graph:
             if exprs is not None:
                 # the binding that stands once the module has been imported: the last one
                 for e in reversed(exprs):
-                    value = self.resolve(e, mod.body, depth + 1)
+                    value = self._proxy_value(e, mod.body) or self.resolve(e, mod.body, depth + 1)
                     if value is not None:
                         break
             else:
@@ -292,6 +293,21 @@ class Graph:
             elif v != found:
                 return None
         return found
+
+    def _proxy_value(self, expr: Expr, fn: Function) -> Value:
+        """``request = LocalProxy(_get_request)``: a proxy whose object the factory looks up."""
+        if expr[0] != "call" or not expr[2]:
+            return None
+        callee = self.resolve(expr[1], fn)
+        proxy_class = callee is not None and (
+            callee[0] == "ext" and callee[1] in K.LOCAL_PROXY_CLASSES
+            or callee[0] == "class" and any(b in K.LOCAL_PROXY_CLASSES for b in self.ext_bases(callee[1])))
+        if not proxy_class:
+            return None
+        factory = self.resolve(expr[2][0], fn)
+        if factory is not None and factory[0] == "func" and factory[1] in self.functions:
+            return ("proxy", factory[1])
+        return None
 
     def module_value(self, dotted: str, importer: Module) -> Value:
         m = self.find_module(dotted, importer)
@@ -486,9 +502,43 @@ class Graph:
 
     # ---- context locals and chains ---------------------------------------------------------
     def local_of(self, value: Value) -> K.Local | None:
-        if value is not None and value[0] == "ext":
+        if value is None:
+            return None
+        if value[0] == "ext":
             return self.kb.locals.get(value[1])
+        if value[0] == "proxy":
+            return self.proxy_local(value[1])
         return None
+
+    def proxy_local(self, factory: str) -> K.Local | None:
+        """A project's own LocalProxy is context-bound when its factory reaches a context local unguarded."""
+        if factory in self._proxy_needs:
+            return self._proxy_needs[factory]
+        self._proxy_needs[factory] = None  # while computing: a proxy built on itself needs nothing more
+        needs = ""
+        seen = {factory}
+        todo = [factory]
+        while todo and needs != K.NEEDS_REQUEST:
+            q = todo.pop()
+            fn = self.functions.get(q)
+            if fn is None:
+                continue
+            conds = self.conditions(fn)
+            for act in self.actions(q):
+                if any(conds[i][0] == "guard" and conds[i][1] or conds[i][0] == "push" and conds[i][1]
+                       for i in act.conds):
+                    continue
+                if isinstance(act, Use):
+                    if act.needs == K.NEEDS_REQUEST or not needs:
+                        needs = act.needs
+                elif isinstance(act, Call):
+                    for step in act.chain:
+                        if step[0] not in seen:
+                            seen.add(step[0])
+                            todo.append(step[0])
+        local = K.Local(needs, True) if needs else None
+        self._proxy_needs[factory] = local
+        return local
 
     def needs(self, local: K.Local) -> str:
         if local.needs == K.NEEDS_URL:

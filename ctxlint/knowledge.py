@@ -82,7 +82,6 @@ MODULE_ALIASES: dict[str, str] = {
     "multiprocessing.context": "multiprocessing",
     "multiprocessing.process": "multiprocessing",
     "werkzeug.wrappers.response": "werkzeug.wrappers",
-    "werkzeug": "werkzeug.wrappers",
     "rq.queue": "rq",
     "rq.decorators": "rq",
     "celery.app": "celery",
@@ -105,6 +104,7 @@ NAME_ALIASES: dict[str, str] = {
     **{f"huey.{c}": "huey.Huey" for c in ("RedisHuey", "SqliteHuey", "MemoryHuey", "FileHuey", "PriorityRedisHuey",
                                           "RedisExpireHuey", "MiniHuey")},
     "threading._start_new_thread": "_thread.start_new_thread",
+    "werkzeug.Response": "werkzeug.wrappers.Response",
     "thread.start_new_thread": "_thread.start_new_thread",
     "multiprocessing.ThreadPool": "multiprocessing.pool.ThreadPool",
     "flask.cli.FlaskGroup": "flask.cli.AppGroup",
@@ -167,6 +167,10 @@ LOCALS: dict[str, Local] = {
     "flask_sqlalchemy.SQLAlchemy().drop_all": Local(NEEDS_APP, False),
     "flask_sqlalchemy.SQLAlchemy().Model.query": Local(NEEDS_APP, False),
 }
+
+# A project global built as ``LocalProxy(factory)`` is a context local when its factory
+# reaches one (CKAN's ``request = CKANRequest(_get_request)``).
+LOCAL_PROXY_CLASSES = ("werkzeug.local.LocalProxy", "werkzeug.LocalProxy")
 
 # Objects whose methods register views and hooks.
 APP_LIKE = ("flask.Flask()", "flask.Blueprint()")

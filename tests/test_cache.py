@@ -76,7 +76,7 @@ def test_version_change_starts_a_new_cache(tmp_path, monkeypatch) -> None:
     assert c.dir != os.path.join(cdir, sorted(before - {".gitignore"})[0])
     result = analyse([proj], Options(jobs=1, cache_dir=cdir))
     assert len(codes(result)) == 7
-    assert len(set(os.listdir(cdir)) - before) == 1  # a second namespace, the old one untouched
+    assert len(set(os.listdir(cdir)) - before) == 1  # a new namespace (the old one is dropped)
 
 
 def test_corrupt_cache_files_are_ignored_and_rewritten(tmp_path) -> None:
