@@ -17,6 +17,7 @@ old and new text differ, so formatting and comments elsewhere stay as they were.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import keyword
 import os
 import re
@@ -1371,13 +1372,15 @@ def fix_as_json(finding: Finding, context: FixContext | None = None) -> dict[str
     return fix_for(finding, context).as_json()
 
 
-def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``fix_as_json`` for every finding of one analysis, sharing the parsed files."""
+def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = None,
+                  options: Options | None = None) -> list[dict[str, Any]]:
+    """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files."""
     files = None
     if paths is not None:
         from .discover import discover
 
-        files = [f.abspath for f in discover(list(paths)).files]
+        options = options or Options()
+        files = [f.abspath for f in discover(list(paths), options.respect_gitignore, options.exclude).files]
     ctx = FixContext(files=files)
     return [fix_as_json(f, ctx) for f in findings]
 
@@ -1394,8 +1397,15 @@ class Applied:
     files: set[str]
 
 
-def plan_fixes(paths: list[str], options: Options, unsafe: bool,
-               texts: dict[str, SourceText]) -> tuple[dict[str, SourceText], list[Applied], Result, int]:
+Keep = Callable[[list[Finding], dict[str, bytes]], list[Finding]]
+
+
+def _kept(result: Result, keep: Keep | None, overrides: dict[str, bytes]) -> Result:
+    return result if keep is None else dataclasses.replace(result, findings=keep(list(result.findings), overrides))
+
+
+def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str, SourceText],
+               keep: Keep | None = None) -> tuple[dict[str, SourceText], list[Applied], Result, int]:
     """Fix in memory until nothing more applies: the new texts, the fixes made, the first analysis and the
     number of unsafe fixes left out."""
     current = dict(texts)
@@ -1403,7 +1413,8 @@ def plan_fixes(paths: list[str], options: Options, unsafe: bool,
     first: Result | None = None
     hidden = 0
     for _ in range(MAX_PASSES):
-        result = analyse(paths, options, overrides={p: s.data for p, s in current.items()})
+        overrides = {p: s.data for p, s in current.items()}
+        result = _kept(analyse(paths, options, overrides=overrides), keep, overrides)
         ctx = FixContext(Sources(current), files=list(current))
         fixes = [(f, fix_for(f, ctx)) for f in result.findings]
         if first is None:
@@ -1453,9 +1464,13 @@ def _read_all(paths: list[str], options: Options) -> dict[str, SourceText]:
 
 
 def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = False, diff_only: bool = False,
-              out: TextIO | None = None, err: TextIO | None = None) -> tuple[int, Result]:
+              out: TextIO | None = None, err: TextIO | None = None, keep: Keep | None = None) -> tuple[int, Result]:
     """``--fix`` / ``--diff``: analyse, fix in memory until nothing more applies, then print the unified diff
     (``diff_only``: exit 1 if there is anything to fix) or write the files and analyse again.
+
+    ``keep(findings, overrides)`` is the caller's selection, suppression and baseline: only the findings it
+    keeps are fixed and reported; ``overrides`` maps absolute paths to the text the findings point into (the
+    files as fixed so far, in memory), to read ``# noqa`` comments from.
 
     Returns the exit status and the result to report: with ``diff_only`` the analysis as it is, otherwise
     what remains after fixing.  Status messages go to ``err``.
@@ -1464,7 +1479,7 @@ def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = F
     out = out or sys.stdout
     err = err or sys.stderr
     originals = _read_all(paths, options)
-    current, applied, first, hidden = plan_fixes(paths, options, unsafe, originals)
+    current, applied, first, hidden = plan_fixes(paths, options, unsafe, originals, keep)
     changed = sorted(p for p in current if current[p].text != originals[p].text)
     note = (f" ({hidden} more with --unsafe-fixes)" if hidden else "")
     if diff_only:
@@ -1477,7 +1492,7 @@ def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = F
         return (1 if changed else 0), first
     refused = _write_all(changed, applied, originals, current, err)
     engine._LINES.clear()  # the noqa line cache holds the old lines
-    result = analyse(paths, options)
+    result = _kept(analyse(paths, options), keep, {})
     n = sum(1 for a in applied if not a.files & refused)
     written = len([p for p in changed if p not in refused])
     err.write(f"ctxlint: fixed {n} problem{'s' if n != 1 else ''} in {written} file{'s' if written != 1 else ''}"

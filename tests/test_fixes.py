@@ -175,3 +175,16 @@ def test_text_that_does_not_parse_is_never_written(tmp_path, monkeypatch) -> Non
     before = path.read_bytes()
     assert fix(str(tmp_path))[0] == 1
     assert path.read_bytes() == before
+
+
+def test_suppressed_and_unselected_findings_are_not_fixed(tmp_path) -> None:
+    path = tmp_path / "views.py"
+    src = VIEW.split("\r\n", 2)[2].replace("\r\n", "\n") + "\n"
+    suppressed = src.replace("Response(gen())", "Response(gen())  # noqa: CTX401")
+    path.write_text(suppressed)
+    code, _, _, remaining = fix(str(tmp_path))
+    assert (code, remaining, path.read_text()) == (0, [], suppressed)
+    path.write_text(src)
+    out, err = io.StringIO(), io.StringIO()
+    code, result = run_fixes([str(tmp_path)], OPTS, out=out, err=err, keep=lambda fs, texts: [])
+    assert (code, result.findings, path.read_text()) == (0, [], src)
