@@ -518,13 +518,19 @@ def _multiline(comma: Any) -> bool:
 _SPACE_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
-def _append_items(items: list[Any], new: list[Any]) -> list[Any]:
-    """Arguments, dict elements or imported names with ``new`` appended in the same layout."""
+def _append_items(items: list[Any], new: list[Any], opening: Any = None) -> list[Any]:
+    """Arguments, dict elements or imported names with ``new`` appended in the same layout (``opening``: the
+    whitespace after the opening bracket, for brackets whose closing line is not in the last comma)."""
     if not new:
         return items
     if not items:
         return [x.with_changes(comma=_SPACE_COMMA) for x in new[:-1]] + [new[-1]]
     last = items[-1]
+    if isinstance(last.comma, cst.Comma) and not _multiline(last.comma) and (
+            isinstance(opening, cst.ParenthesizedWhitespace) or any(_multiline(x.comma) for x in items[:-1])):
+        sep = next((x.comma for x in items[:-1] if _multiline(x.comma)), None) or cst.Comma(whitespace_after=opening)
+        return (items[:-1] + [last.with_changes(comma=sep)] + [x.with_changes(comma=sep) for x in new[:-1]]
+                + [new[-1].with_changes(comma=last.comma)])
     if _multiline(last.comma):
         sep = next((x.comma for x in items[:-1] if _multiline(x.comma)), last.comma)
         if not _multiline(sep) or len(items) == 1:
@@ -722,7 +728,8 @@ def _pass_values(spawn: Spawn, ch: Change, pairs: list[tuple[str, cst.BaseExpres
                 value=cst.Dict(elems), keyword=cst.Name("kwargs"), equal=kws[0].equal)])))
             return "kwargs="
         if isinstance(existing.value, cst.Dict):
-            ch.sub(existing.value, lambda d: d.with_changes(elements=_append_items(list(d.elements), elems)))
+            ch.sub(existing.value, lambda d: d.with_changes(elements=_append_items(
+                list(d.elements), elems, d.lbrace.whitespace_after)))
             return "kwargs="
     elif spawn.callee in _FORWARDS_KWARGS and spawn.arg.keyword is None and spawn.lam is None:
         ch.sub(spawn.call, lambda c: c.with_changes(args=_append_items(list(c.args), kws)))
@@ -824,7 +831,7 @@ def _read(u: Unit, use: cst.BaseExpression, scope: cst.FunctionDef | cst.Lambda)
     attrs = [s for s in reversed(steps) if s != "[]"]
     if any(s in _NOT_PORTABLE or s.startswith("_") for s in attrs):
         return None
-    may_raise = bool(set(attrs) & _MAY_RAISE) or "[]" in steps or (member == "g" and steps[0] not in _READ_METHODS)
+    may_raise = bool(set(attrs) & _MAY_RAISE) or "[]" in steps or (member == "g" and attrs[0] not in _READ_METHODS)
     conditional = False
     for a in u.ancestors(node):
         if a is scope:
@@ -1089,6 +1096,8 @@ def _fix_stream(f: Finding, ctx: FixContext) -> Fix:
                     break
             if isinstance(n, cst.Return) and n.value is not None:
                 node = n.value
+                if isinstance(node, cst.Tuple) and node.elements:  # return body, status, headers
+                    node = node.elements[0].value
                 break
     if node is None:
         raise NoFix(f"wrap the generator handed over at {f.path}:{f.line} in stream_with_context(...)")
@@ -1209,7 +1218,7 @@ def _fix_proxy(f: Finding, ctx: FixContext) -> Fix:
     fixed: list[str] = []
     for proxy in proxies:
         direct = [n for n in _preorder(call) if isinstance(n, (cst.Name, cst.Attribute)) and u.code(n) == proxy
-                  and not isinstance(u.up(n), cst.Attribute)]
+                  and not isinstance(u.up(n), cst.Attribute) and not _is_keyword(u, n)]
         member = next((u.flask_member(n, fn) for n in direct if u.flask_member(n, fn)), None)
         if member is None and fn is not None and proxy.isidentifier():
             assigns = [a for a in _preorder(fn.body) if isinstance(a, cst.Assign)
@@ -1234,6 +1243,11 @@ def _fix_proxy(f: Finding, ctx: FixContext) -> Fix:
             fixed.append(f"`{proxy}` (line {u.line_of(n)})")
     return Fix(SAFE, f"hand the real application object over instead of the proxy: "
                      f"{', '.join(fixed)} → ._get_current_object()", ch.edits())
+
+
+def _is_keyword(u: Unit, n: cst.CSTNode) -> bool:
+    p = u.up(n)
+    return isinstance(p, cst.Arg) and p.keyword is n
 
 
 def _between(u: Unit, node: cst.CSTNode, top: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -1492,7 +1506,7 @@ def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = F
         return (1 if changed else 0), first
     refused = _write_all(changed, applied, originals, current, err)
     engine._LINES.clear()  # the noqa line cache holds the old lines
-    result = _kept(analyse(paths, options), keep, {})
+    result = _kept(analyse(paths, options), keep, {}) if changed else first
     n = sum(1 for a in applied if not a.files & refused)
     written = len([p for p in changed if p not in refused])
     err.write(f"ctxlint: fixed {n} problem{'s' if n != 1 else ''} in {written} file{'s' if written != 1 else ''}"
