@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 from . import __version__
 from .baseline import BaselineError
@@ -22,6 +23,7 @@ from .engine import Options, analyse
 from .findings import RULES, Finding, SourceLines, Suppressions
 from .report import (
     FORMATS,
+    Fix,
     concise_report,
     github_report,
     json_report,
@@ -113,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the number of findings per code instead of the findings")
     g.add_argument("--exit-zero", action="store_true", help="exit with status 0 even when there are findings")
 
+    g = p.add_argument_group("fixes")
+    g.add_argument("--fix", action="store_true", help="apply the safe fixes in place, then report what remains")
+    g.add_argument("--unsafe-fixes", action="store_true",
+                   help="with --fix or --diff, also apply the fixes that change behaviour (review them)")
+    g.add_argument("--diff", action="store_true",
+                   help="print the fixes as a unified diff and change nothing (exit 1 if there is anything to fix)")
+
     g = p.add_argument_group("performance")
     g.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processes to summarise files with (default: all cores)")
@@ -186,12 +195,31 @@ def _main(argv: list[str] | None) -> int:
     options = Options(select=None, ignore=None, respect_gitignore=settings.respect_gitignore,
                       exclude=settings.exclude, knowledge=settings.knowledge, noqa=False,
                       jobs=args.jobs, cache_dir=args.cache_dir, use_cache=args.use_cache)
-    result = analyse(paths, options)
+    fix_status = None
+    if args.fix or args.diff:
+        from .fixes import run_fixes
+
+        def keep(found: list[Finding], texts: dict[str, bytes]) -> list[Finding]:
+            """The findings this run reports, in the files as fixed so far (``texts``)."""
+            src = SourceLines(texts)
+            sup = Suppressions(src)
+            kept = [f for f in found if settings.selected(f.code) and not settings.per_file_ignored(f)
+                    and (args.disable_noqa or not sup.suppresses(f))]
+            if baseline is not None:
+                kept, _ = baseline.filter(kept, src)
+            return kept
+
+        fix_status, result = run_fixes(paths, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
+                                       out=sys.stdout, err=sys.stderr, keep=keep)
+    else:
+        result = analyse(paths, options)
     for err in result.errors:
         print(f"ctxlint: {err}", file=sys.stderr)
     if result.files == 0:
         print("ctxlint: no Python files to analyse", file=sys.stderr)
         return 2
+    if args.diff:  # the diff is the output
+        return 0 if args.exit_zero else fix_status or 0
 
     sources = SourceLines()
     suppressions = Suppressions(sources)
@@ -222,11 +250,14 @@ def _main(argv: list[str] | None) -> int:
     if args.statistics:
         out = statistics_report(findings, "json" if args.format == "json" else "text")
     elif args.format == "json":
-        out = json_report(findings)
+        from .fixes import fixes_as_json
+
+        out = json_report(findings, fixes_as_json(findings, paths, options))
     elif args.format == "concise":
         out = concise_report(findings, result.files, baselined)
     elif args.format == "sarif":
-        out = sarif_report(findings, errors=result.errors, sources=sources)
+        out = sarif_report(findings, errors=result.errors, sources=sources,
+                           fixes_for=_sarif_fixes(findings, paths, options))
     elif args.format == "github":
         out = github_report(findings)
     elif args.format == "junit":
@@ -300,3 +331,16 @@ def rule_main(argv: list[str]) -> int:
 if __name__ == "__main__":  # pragma: no cover
     signal.signal(signal.SIGPIPE, signal.SIG_DFL) if hasattr(signal, "SIGPIPE") else None
     sys.exit(main())
+
+
+def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) -> Callable[[Finding], list[Fix]]:
+    """SARIF ``fixes`` from ctxlint's edits (suggestions carry no edits and give none)."""
+    from .fixes import fixes_as_json
+
+    by_finding: dict[int, list[Fix]] = {}
+    for f, fix in zip(findings, fixes_as_json(findings, paths, options)):
+        edits = [(e["path"], e["start"]["line"], e["start"]["column"], e["end"]["line"], e["end"]["column"],
+                  e["replacement"]) for e in fix.get("edits") or []]
+        if edits:
+            by_finding[id(f)] = [(f"{fix['applicability']} fix: {fix['message']}", edits)]
+    return lambda f: by_finding.get(id(f), [])

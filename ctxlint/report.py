@@ -39,8 +39,11 @@ def as_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def json_report(findings: list[Finding]) -> str:
-    return json.dumps([as_dict(f) for f in findings], indent=2, ensure_ascii=False) + "\n"
+def json_report(findings: list[Finding], fixes: list[dict[str, Any]] | None = None) -> str:
+    items = [as_dict(f) for f in findings]
+    for item, fix in zip(items, fixes or []):
+        item["fix"] = fix
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---- text ---------------------------------------------------------------------------------------
