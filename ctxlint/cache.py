@@ -15,10 +15,10 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 
 from . import __version__
 from .findings import Finding
+from .fixing import atomic_write
 from .model import Module
 
 # Bump when the summary format changes without a version change.
@@ -132,17 +132,7 @@ class Cache:
         sub = os.path.join(self.dir, key[:2])
         try:
             os.makedirs(sub, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=sub, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(mod, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, os.path.join(sub, key))
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            atomic_write(os.path.join(sub, key), pickle.dumps(mod, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a cache that cannot be written only costs time
 

@@ -299,15 +299,23 @@ def write_fixed(source: SourceText, new_text: str) -> None:
         raise FixError(f"{source.abspath}: {exc.strerror or exc}") from exc
     if digest(on_disk) != source.digest:
         raise FixError(f"{source.abspath}: changed on disk since it was read; not fixed")
-    directory, name = os.path.split(real)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".ctxlint-tmp")
+    atomic_write(real, data, mode)
+
+
+def atomic_write(path: str, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it over ``path``: a reader (or a
+    run killed halfway) sees the old content or the new, never part of it."""
+    directory, name = os.path.split(path)
+    fd, tmp = tempfile.mkstemp(dir=directory or ".", prefix=f".{name}.", suffix=".ctxlint-tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
