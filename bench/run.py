@@ -43,6 +43,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -128,10 +129,16 @@ def run_once(cmd: list[str], cwd: str, scratch: str, env: dict[str, str] | None 
     full = [GNU_TIME, "-f", "%M", "-o", time_path, *cmd] if os.path.exists(GNU_TIME) else cmd
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=err, env=env or ENV)
+        # its own process group, so that an interrupted benchmark stops the command and its workers too
+        proc = subprocess.Popen(full, cwd=cwd, stdout=out, stderr=err, env=env or ENV, start_new_session=True)
         sampler = TreeSampler(proc.pid)
         sampler.start()
-        rc = proc.wait()
+        try:
+            rc = proc.wait()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         elapsed = time.perf_counter() - start
         sampler.done.set()
         sampler.join()
@@ -218,7 +225,7 @@ def size_label(n: int) -> str:
 
 def tool_version(cmd: list[str]) -> str:
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=ENV)
         return (p.stdout or p.stderr).strip().splitlines()[0]
     except (OSError, IndexError, subprocess.SubprocessError):
         return "?"
@@ -257,9 +264,13 @@ def ctxlint_revision() -> str:
     try:
         rev = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %cd", "--date=format:%Y-%m-%d %H:%M"],
                              capture_output=True, text=True, check=True).stdout.strip()
+        last = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s", "--", "ctxlint"],
+                              capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "ctxlint"], capture_output=True,
                                text=True, check=True).stdout.strip()
-        return rev + (", with uncommitted changes in ctxlint/" if dirty else "")
+        last = last if len(last) <= 90 else last[:89] + "…"
+        return (f"checkout {rev}; last change to ctxlint/: {last}"
+                + ("; with uncommitted changes in ctxlint/" if dirty else ""))
     except (OSError, subprocess.CalledProcessError):
         return "?"
 
@@ -628,6 +639,23 @@ def report(results: list[SizeResult], opts: argparse.Namespace, info: dict[str, 
     return "\n".join(L)
 
 
+def snapshot_ctxlint(work: str) -> str:
+    """Copy the ctxlint package and make every measured command import that copy.
+
+    Work on ctxlint may go on while the benchmark runs; the copy keeps all the figures of one run on one version.
+    The flake8 plugin is found through its entry point and imports ``ctxlint`` from the copy as well.
+    """
+    snap = os.path.join(work, "ctxlint-snapshot")
+    shutil.copytree(os.path.join(ROOT, "ctxlint"), os.path.join(snap, "ctxlint"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    ENV["PYTHONPATH"] = os.pathsep.join(p for p in (snap, ENV.get("PYTHONPATH", "")) if p)
+    where = subprocess.run([sys.executable, "-c", "import ctxlint, flake8.plugins.finder; print(ctxlint.__file__)"],
+                           capture_output=True, text=True, env=ENV, cwd=work).stdout.strip()
+    if not where.startswith(snap):
+        sys.exit(f"the measured commands would not import the snapshot of ctxlint but {where!r}")
+    return snap
+
+
 def warm_up(work: str, ruff: list[str]) -> None:
     """Run every tool once on a small project: compiles their bytecode, fills the OS caches."""
     tree = os.path.join(work, "warm-up")
@@ -675,11 +703,13 @@ def main(argv: list[str] | None = None) -> int:
     out = opts.out or (os.path.join(work, "RESULTS.md") if opts.quick else os.path.join(HERE, "RESULTS.md"))
     if opts.keep:
         os.makedirs(opts.keep, exist_ok=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ruff = find_ruff()
     info = machine()
+    info["revision"] = ctxlint_revision()  # before the copy, so that it describes the copy
+    snapshot_ctxlint(work)
     info["date"] = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     info["ctxlint"] = tool_version([sys.executable, "-m", "ctxlint", "--version"]).split()[-1]
-    info["revision"] = ctxlint_revision()
     info["flake8"] = "flake8 " + tool_version([sys.executable, "-m", "flake8", "--version"]).split()[0]
     info["ruff"] = tool_version([*ruff, "--version"])
     print(f"ctxlint {info['ctxlint']} ({info['revision']}), {info['flake8']}, {info['ruff']}; "
@@ -691,7 +721,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             results.append(bench_size(size, opts, work, ruff))
     finally:
-        shutil.rmtree(work, ignore_errors=True) if not opts.quick else None
+        if not opts.quick:
+            shutil.rmtree(work, ignore_errors=True)
     text = report(results, opts, info, time.perf_counter() - started)
     print()
     print(text)
