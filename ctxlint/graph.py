@@ -762,10 +762,15 @@ class Graph:
         kind = ev[0]
         if kind == REF:
             _, expr, pos, conds = ev
+            if expr[0] == "sub":  # session["k"], "k" in session, x = session: the object is read
+                _, _, effects = self.scan_chain(expr[1], fn)
+                self._effects([e for e in effects if not (e[0] == "use" and e[1].function)], pos, conds, out)
+                return
             value, _, effects = self.scan_chain(expr, fn)
-            if expr[0] == "name" and expr[1]:
-                # a local alias of a proxy, only passed along: CTX203 covers a captured one
-                effects = [e for e in effects if e[0] != "use"]
+            if expr[0] == "name":
+                # a proxy only named (stored, passed along) is not yet used: `{"c": g}` works anywhere;
+                # a captured local alias handed to a thread is CTX203's business
+                effects = [e for e in effects if e[0] != "use" or not e[1].proxy]
             # naming a context-bound function is not calling it
             effects = [e for e in effects if not (e[0] == "use" and e[1].function)]
             self._effects(effects, pos, conds, out)

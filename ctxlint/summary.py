@@ -424,6 +424,23 @@ class _Summariser:
             self.walk_call_parts(node, scope, conds)
             fn.events.append((CALL, self.enc(node, scope), self.pos.of(node), conds))
             return
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
+            # ``session["k"]``: the proxy is read, not only named
+            self._access(node.value, node, scope, conds)
+            for el in node.slice:
+                self.walk_expr(el, scope, conds)
+            return
+        if isinstance(node, cst.Comparison) and any(
+                isinstance(c.operator, (cst.In, cst.NotIn)) and isinstance(c.comparator, cst.Name)
+                for c in node.comparisons):
+            # ``"k" in session``
+            self.walk_expr(node.left, scope, conds)
+            for c in node.comparisons:
+                if isinstance(c.operator, (cst.In, cst.NotIn)) and isinstance(c.comparator, cst.Name):
+                    self._access(c.comparator, c.comparator, scope, conds)
+                else:
+                    self.walk_expr(c.comparator, scope, conds)
+            return
         if isinstance(node, cst.Lambda):
             self.walk_lambda(node, scope, conds)
             return
@@ -449,6 +466,14 @@ class _Summariser:
             fn.is_generator = True
         for child in _child_nodes(node):
             self.walk_expr(child, scope, conds)
+
+    def _access(self, name: cst.Name, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        """A name whose object is read (subscripted, searched): ("sub", name) as the event."""
+        fn = scope.fn
+        assert fn is not None
+        where, _ = self.lookup(scope, name.value)
+        if where != "<comprehension>" and not (where == fn.qual and name.value in scope.params):
+            fn.events.append((REF, ("sub", self.enc(name, scope)), self.pos.of(node), conds))
 
     def walk_call_parts(self, node: cst.Call, scope: _Scope, conds: tuple[int, ...]) -> None:
         func = node.func
@@ -682,7 +707,10 @@ class _Summariser:
             return
         if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             value_node = small.value
-            if value_node is not None:
+            if isinstance(value_node, cst.Name) and isinstance(small, cst.Assign):
+                # ``user = current_user``: the alias is about to be used
+                self._access(value_node, value_node, scope, conds)
+            elif value_node is not None:
                 self.walk_expr(value_node, scope, conds)
             value = self.enc(value_node, scope) if value_node is not None else UNKNOWN
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
