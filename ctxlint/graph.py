@@ -1115,7 +1115,7 @@ class Graph:
                     if k == "cls" and self._is_app_group_class(self.resolve(val, scope)):
                         return "app"
                 return "group"
-            if v[0] == "ext" and v[1] in ("flask.cli.AppGroup().group", "flask.Flask().cli.group", "?.cli.group"):
+            if v[0] == "ext" and v[1] in K.CLICK_APP_GROUP_DECORATORS:
                 return "app"
             if v[0] == "fattr" and v[2] == "group" and self.click_group_of(v[1]):
                 return "group"

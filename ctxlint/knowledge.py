@@ -381,6 +381,9 @@ CELERY_RUN_CALLS = ("run", "__call__")
 # click groups that push an application context for their commands.
 CLICK_GROUP = "click.group"
 CLICK_APP_GROUP_CLASSES = ("flask.cli.AppGroup",)
+# Decorators that make a click group whose commands run with an app context.
+CLICK_APP_GROUP_DECORATORS = ("flask.cli.AppGroup().group", "flask.Flask().cli.group", "flask.Blueprint().cli.group",
+                              "?.cli.group")
 
 # Files a tool runs as entry points inside an application context: Flask-Migrate runs
 # Alembic's migrations/env.py from ``flask db`` (file name, a sibling file that marks it).
