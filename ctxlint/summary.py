@@ -15,6 +15,7 @@ import builtins
 import re
 import sys
 import threading
+import warnings
 from dataclasses import fields
 from typing import Any, Iterator, Sequence
 
@@ -928,7 +929,9 @@ def _describe_parse_error(exc: Exception, source: bytes) -> tuple[str, int, int]
     if isinstance(exc, cst.ParserSyntaxError):
         # CPython's own parser says where the error is more precisely than libcst does
         try:
-            compile(source, "<ctxlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            with warnings.catch_warnings():  # the user's SyntaxWarnings are not ours to print
+                warnings.simplefilter("ignore")
+                compile(source, "<ctxlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         except SyntaxError as err:
             if err.lineno:
                 return (f"syntax error: {err.msg}", err.lineno, max((err.offset or 1) - 1, 0))
