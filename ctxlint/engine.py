@@ -344,10 +344,10 @@ def _subject(graph: Graph, root: Root, outcome: Outcome, code: str, functions: l
 def _hint(code: str, root: Root, v: Violation) -> str:
     if code == "CTX101" and v.use.needs == K.NEEDS_REQUEST:
         return "move the access into a function that runs during a request"
-    if code == "CTX201" and root.view:  # another process
+    if code == "CTX201" and root.process:
         return ("the request context does not exist in another process — read the data in the view and pass it "
                 "as an argument")
-    if code == "CTX202" and root.view:
+    if code == "CTX202" and root.process:
         return ("the application context does not exist in another process — create or import the app there "
                 "and push app.app_context() in the worker")
     if v.use.text.startswith("url_for") and code in ("CTX501", "CTX301", "CTX201"):

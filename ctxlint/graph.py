@@ -90,7 +90,8 @@ class Root:
     path: str
     pos: Pos
     func: str  # qualname of the function the boundary line is in (or the root itself)
-    view: bool = False
+    view: bool = False  # a view: a generator it returns streams (CTX401)
+    process: bool = False  # a thread root that is really another process
 
 
 def render(expr: Expr) -> str:

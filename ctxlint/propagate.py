@@ -235,7 +235,7 @@ class Propagator:
             chain = act.chain if act.chain is not None else ((qual, 0, ""),)
             kind = "thread" if act.chain is not None else "handover"
             self.add_root(Root(kind, act.label, chain, K.NONE if kind == "thread" else K.REQUEST, path, act.pos,
-                               qual, view=act.process), act.proxies, act.target_text)
+                               qual, process=act.process), act.proxies, act.target_text)
         elif isinstance(act, Stream):
             self.add_root(Root("stream", "streamed generator", act.chain, K.NONE, path, act.pos, qual),
                           text=act.target_text)
