@@ -32,6 +32,7 @@ from .report import (
     statistics_report,
     text_report,
 )
+from .workers import DEFAULT_TIMEOUT
 
 
 def _codes(value: str) -> list[str]:
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = p.add_argument_group("performance")
     g.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="processes to summarise files with (default: all cores)")
+    g.add_argument("--parse-timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help="give up on a file that takes longer than this to parse, reporting CTX900 "
+                        f"(default {DEFAULT_TIMEOUT:g}, and as much again per further MiB of source)")
     g.add_argument("--no-cache", dest="use_cache", action="store_false", help="do not read or write the cache")
     g.add_argument("--cache-dir", default=None, metavar="DIR",
                    help="where to keep per-module summaries (default: .ctxlint_cache at the project root)")
@@ -155,6 +159,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def _flat(values: list[list[str]] | None) -> list[str] | None:
     return None if values is None else [v for group in values for v in group]
 
@@ -171,7 +185,7 @@ def settings_from(args: argparse.Namespace, paths: list[str]) -> Settings:
                    per_file_ignores=args.per_file_ignores, exclude=_flat(args.exclude),
                    extend_exclude=_flat(args.extend_exclude),
                    respect_gitignore=args.respect_gitignore if getattr(args, "respect_gitignore_given", False)
-                   else None)
+                   else None, parse_timeout=args.parse_timeout)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -194,7 +208,8 @@ def _main(argv: list[str] | None) -> int:
     # the engine reports everything; selection and suppression happen here, after it
     options = Options(select=None, ignore=None, respect_gitignore=settings.respect_gitignore,
                       exclude=settings.exclude, knowledge=settings.knowledge, noqa=False,
-                      jobs=args.jobs, cache_dir=args.cache_dir, use_cache=args.use_cache)
+                      jobs=args.jobs, cache_dir=args.cache_dir, use_cache=args.use_cache,
+                      parse_timeout=settings.parse_timeout or DEFAULT_TIMEOUT)
     fix_status = None
     if args.fix or args.diff:
         from .fixes import run_fixes

@@ -50,7 +50,7 @@ KNOWLEDGE_KEYS: dict[str, str] = {
 
 _CODE_KEYS = ("select", "extend-select", "ignore", "extend-ignore")
 _PATTERN_KEYS = ("exclude", "extend-exclude")
-KEYS = (*_CODE_KEYS, "per-file-ignores", *_PATTERN_KEYS, "respect-gitignore", *KNOWLEDGE_KEYS)
+KEYS = (*_CODE_KEYS, "per-file-ignores", *_PATTERN_KEYS, "respect-gitignore", "parse-timeout", *KNOWLEDGE_KEYS)
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 # "package.module:attr", "package.module.attr", "pkg.Class().method", "?.method" (a method of any object)
@@ -71,6 +71,7 @@ class Config:
     exclude: list[str] | None = None
     extend_exclude: list[str] = field(default_factory=list)
     respect_gitignore: bool | None = None
+    parse_timeout: float | None = None
     knowledge: dict[str, list[str]] = field(default_factory=dict)  # Knowledge.extend keyword -> names
 
 
@@ -222,6 +223,12 @@ def parse(table: dict[str, Any], shown: str, base: str, where: str = "[tool.ctxl
             if not isinstance(value, bool):
                 raise fail(key, f"expected a boolean (true or false), got {_kind(value)}")
             cfg.respect_gitignore = value
+        elif key == "parse-timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise fail(key, f"expected a number of seconds, got {_kind(value)}")
+            if not value > 0:
+                raise fail(key, f"expected a number of seconds above 0, got {value}")
+            cfg.parse_timeout = float(value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise fail(key, f"expected a table of pattern = [codes], got {_kind(value)}")
@@ -324,6 +331,7 @@ class Settings:
     per_file_ignores: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (base, pattern, codes)
     exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    parse_timeout: float | None = None  # None: the engine's default
     knowledge: Knowledge = field(default_factory=Knowledge)
     config_path: str | None = None
     _specs: dict[tuple[str, str], pathspec.PathSpec] = field(default_factory=dict, repr=False)
@@ -353,7 +361,7 @@ def resolve(cfg: Config | None, *, paths: list[str], select: list[str] | None = 
             extend_select: list[str] | None = None, ignore: list[str] | None = None,
             extend_ignore: list[str] | None = None, per_file_ignores: list[tuple[str, list[str]]] | None = None,
             exclude: list[str] | None = None, extend_exclude: list[str] | None = None,
-            respect_gitignore: bool | None = None) -> Settings:
+            respect_gitignore: bool | None = None, parse_timeout: float | None = None) -> Settings:
     """Merge the configuration file with the command line; the command line wins.
 
     ``--select`` replaces the file's whole selection (``select``, ``extend-select``,
@@ -397,6 +405,7 @@ def resolve(cfg: Config | None, *, paths: list[str], select: list[str] | None = 
     elif cfg.respect_gitignore is not None:
         out.respect_gitignore = cfg.respect_gitignore
 
+    out.parse_timeout = parse_timeout if parse_timeout is not None else cfg.parse_timeout
     if cfg.knowledge:
         out.knowledge.extend(**cfg.knowledge)
     return out

@@ -6,10 +6,9 @@ contexts from the roots → findings.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 from . import knowledge as K
@@ -20,6 +19,7 @@ from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
 from .model import Module
 from .propagate import Outcome, Propagator, Violation, walk_back
+from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Options:
     jobs: int | None = None  # processes for summarising; None: all cores
     cache_dir: str | None = None  # None: .ctxlint_cache at the project root
     use_cache: bool = True
+    parse_timeout: float = DEFAULT_TIMEOUT  # seconds a file may take to summarise (more per MiB)
 
 
 @dataclass
@@ -55,9 +56,9 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
 
 
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
-               errors: list[str]) -> tuple[list[tuple[bytes, str, str, str, bool]], list[SourceFile]]:
+               errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
     """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
-    items: list[tuple[bytes, str, str, str, bool]] = []
+    items: list[Item] = []
     kept: list[SourceFile] = []
     used: dict[str, int] = {}
     for f in files:
@@ -85,7 +86,7 @@ def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
     return _summaries(items, kept, [entry_key(*item) for item in items], cache, options)
 
 
-def _summaries(items: list[tuple[bytes, str, str, str, bool]], kept: list[SourceFile], keys: list[str],
+def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
                cache: Cache | None, options: Options) -> list[Module]:
     modules: list[Module | None] = [None] * len(items)
     todo: list[int] = []
@@ -96,10 +97,10 @@ def _summaries(items: list[tuple[bytes, str, str, str, bool]], kept: list[Source
         else:
             todo.append(i)
     if todo:
-        fresh = summarise_parallel([items[i] for i in todo], options.jobs)
+        fresh = summarise_parallel([items[i] for i in todo], options.jobs, options.parse_timeout)
         for i, mod in zip(todo, fresh):
             modules[i] = mod
-            if cache is not None:
+            if cache is not None and not mod.transient:
                 cache.put(keys[i], mod)
     out: list[Module] = []
     for f, found in zip(kept, modules):
@@ -116,61 +117,23 @@ def _settings(options: Options) -> str:
     return repr((options.select, options.ignore, kb.locals, kb.roots, kb.spawners, kb.followers, kb.wrappers))
 
 
-def summarise_parallel(items: list[tuple[bytes, str, str, str, bool]], jobs: int | None) -> list[Module]:
-    """Summarise in worker processes; a worker that dies (a parser crash) costs only its file."""
-    from .summary import failed_module, summarise_many
+def summarise_parallel(items: list[Item], jobs: int | None, timeout: float = DEFAULT_TIMEOUT) -> list[Module]:
+    """Summarise in supervised worker processes: a file that crashes the parser or passes its
+    deadline costs only itself (CTX900), and Ctrl-C is seen at once."""
+    from .summary import summarise_many
 
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(items) < 2 * _CHUNK:
+    if not items:
+        return []
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
+    # where workers cannot be started (inside a flake8 worker), or cost a fresh interpreter each
+    # (the spawn start method) and there is little to do, summarise here
+    cheap = multiprocessing.get_start_method() != "spawn" or len(items) >= _SPAWN_MIN
+    if not can_fork_workers() or not cheap:
         return summarise_many(items)
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks = [list(range(i, min(i + _CHUNK, len(items)))) for i in range(0, len(items), _CHUNK)]
-    results: list[Module | None] = [None] * len(items)
-    retry: list[int] = []
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), initializer=_worker_init)
-    try:
-        futures = [(chunk, pool.submit(summarise_many, [items[i] for i in chunk])) for chunk in chunks]
-        for chunk, fut in futures:
-            try:
-                for i, mod in zip(chunk, _wait(fut)):
-                    results[i] = mod
-            except Exception:  # BrokenProcessPool and friends: retry those files one by one
-                retry.extend(chunk)
-    except BaseException:  # Ctrl-C: stop the workers now rather than after every queued file
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    for i in retry:
-        try:
-            with ProcessPoolExecutor(max_workers=1, initializer=_worker_init) as solo:
-                results[i] = _wait(solo.submit(summarise_many, [items[i]]))[0]
-        except Exception:
-            _, key, import_name, path, is_package = items[i]
-            results[i] = failed_module(key, import_name, path, is_package, ("the parser crashed on this file", 1, 0))
-    return [m for m in results if m is not None]
+    return summarise_in_workers(items, jobs, timeout)
 
 
-_CHUNK = 16
-
-
-def _wait(fut: Future[list[Module]]) -> list[Module]:
-    """A future's result, waking up often: a signal lands in whichever thread the OS picks,
-    so an untimed wait in the main thread can sleep through Ctrl-C."""
-    while True:
-        try:
-            return fut.result(timeout=0.2)
-        except FutureTimeout:
-            continue
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them and exits with 130."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+_SPAWN_MIN = 32
 
 
 def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,
@@ -196,7 +159,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     else:
         modules = _summaries(items, kept, keys, cache, options)
         findings = findings_for(modules, options)
-        if cache is not None:
+        if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
     findings = list(findings)
     if report_only is not None:

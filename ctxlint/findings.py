@@ -328,13 +328,14 @@ class AppOnly(Rule):
 class ParseError(Rule):
     code = "CTX900"
     name = "cannot-parse"
-    summary = ("a file could not be parsed (syntax error, bad encoding, NUL bytes); the rest of the project is "
-               "still analysed")
+    summary = ("a file could not be parsed (syntax error, bad encoding, NUL bytes, or past its parse deadline); "
+               "the rest of the project is still analysed")
     reported_at = "the error's location"
     why = ("ctxlint reads source without importing it. A file it cannot parse adds no functions, calls or roots "
            "to the analysis, so context misuse in it, or reached through it, goes unreported. Python cannot "
            "import it either, unless it is not Python 3 source at all (a template, a Python 2 script): then "
-           "exclude it.")
+           "exclude it. A file that takes libcst longer than the parse deadline (`--parse-timeout`, 30 s per MiB) "
+           "is given up on, and reported here, so that one generated file cannot stall every run.")
     example = "print \"hello\""
     fixed = "print(\"hello\")"
     hint = "fix the syntax error or the encoding"

@@ -98,6 +98,8 @@ class Module:
     attr_assigns: list[tuple[Expr, Expr, Pos]] = field(default_factory=list)
     sets_server_name: bool = False
     error: tuple[str, int, int] | None = None  # message, line, col
+    # the error belongs to this run, not to the source (a deadline, a crashed worker): not cached
+    transient: bool = False
     lines: int = 0
 
     @property

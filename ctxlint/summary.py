@@ -17,7 +17,7 @@ import sys
 import threading
 import warnings
 from dataclasses import fields
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -925,6 +925,11 @@ def _is_update_with_server_name(node: Any) -> bool:
 # entry point
 
 
+def _first_line(text: str, limit: int = 120) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
 def _describe_parse_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
     if isinstance(exc, cst.ParserSyntaxError):
         # CPython's own parser says where the error is more precisely than libcst does
@@ -937,6 +942,8 @@ def _describe_parse_error(exc: Exception, source: bytes) -> tuple[str, int, int]
                 return (f"syntax error: {err.msg}", err.lineno, max((err.offset or 1) - 1, 0))
         except (ValueError, RecursionError, MemoryError):
             pass
+        else:  # libcst's limits, not the file's fault (e.g. thousands of adjacent string literals)
+            return (f"libcst's parser rejects this file, which Python accepts ({_first_line(exc.message)})", 1, 0)
         return (f"syntax error: {exc.message}", exc.editor_line, max(exc.editor_column - 1, 0))
     if isinstance(exc, (UnicodeDecodeError, LookupError)):
         return (f"cannot decode: {exc}", 1, 0)
@@ -974,33 +981,40 @@ def summarise(source: bytes, module_name: str, import_name: str, path: str, is_p
     return summarise_many([(source, module_name, import_name, path, is_package)])[0]
 
 
+def summarise_one(item: tuple[bytes, str, str, str, bool]) -> Module:
+    """One module's summary, on the calling thread (which needs a big stack: see on_big_stack)."""
+    return _summarise(*item)
+
+
 def summarise_many(items: list[tuple[bytes, str, str, str, bool]]) -> list[Module]:
-    """Summarise modules in order.  Never raises.
+    """Summarise modules in order.  Never raises."""
+    results: list[Module] = []
+    on_big_stack(lambda: results.extend(_summarise(*item) for item in items))
+    for item in items[len(results):]:
+        results.append(failed_module(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
+    return results
+
+
+def on_big_stack(work: Callable[[], None]) -> None:
+    """Run ``work`` on a thread with a large stack and a high recursion limit, and wait for it.
 
     libcst's native parser recurses on the C stack; deeply nested input would
-    overflow a normal thread's stack, so the work runs on one thread with a
-    large one.
+    overflow a normal thread's stack.
     """
-    results: list[Module] = []
-
-    def work() -> None:
+    def run() -> None:
         old = sys.getrecursionlimit()
         try:
             sys.setrecursionlimit(max(old, 60000))
-            for item in items:
-                results.append(_summarise(*item))
+            work()
         finally:
             sys.setrecursionlimit(old)
 
     old_size = threading.stack_size()
     try:
         threading.stack_size(_STACK_SIZE)
-        t = threading.Thread(target=work, name="ctxlint-summarise", daemon=True)
+        t = threading.Thread(target=run, name="ctxlint-summarise", daemon=True)
         t.start()
     finally:
         threading.stack_size(old_size)
     while t.is_alive():  # short waits: Ctrl-C is only seen by the main thread between them
         t.join(0.2)
-    for item in items[len(results):]:
-        results.append(failed_module(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
-    return results
