@@ -123,7 +123,7 @@ def edits_between(path: str, old: str, new: str) -> list[Edit]:
     for line in b:
         b_off.append(b_off[-1] + len(line))
     out: list[Edit] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(a, b):
         if tag == "equal":
             continue
         for k1, k2, l1, l2, paired in _pair_lines(a, b, i1, i2, j1, j2):
@@ -141,6 +141,90 @@ def edits_between(path: str, old: str, new: str) -> list[Edit]:
         else:
             merged.append(ed)
     return merged
+
+
+def line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """``SequenceMatcher.get_opcodes()`` for two lists of lines, in about linear time on the texts a fix
+    produces (a few changed places in a file that may be 100,000 lines long): the common head and tail
+    are matched first, lines that occur once on each side anchor the rest (as in patience diff), and
+    only the stretches between anchors go to ``difflib``, which is quadratic on repeated lines."""
+    blocks: list[tuple[int, int, int]] = []
+    _match_lines(a, b, 0, len(a), 0, len(b), blocks)
+    ops: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for bi, bj, n in [*blocks, (len(a), len(b), 0)]:
+        if i < bi or j < bj:
+            ops.append(("replace" if i < bi and j < bj else "delete" if i < bi else "insert", i, bi, j, bj))
+        if n:
+            if ops and ops[-1][0] == "equal" and ops[-1][2] == bi and ops[-1][4] == bj:
+                ops[-1] = ("equal", ops[-1][1], bi + n, ops[-1][3], bj + n)
+            else:
+                ops.append(("equal", bi, bi + n, bj, bj + n))
+        i, j = bi + n, bj + n
+    return ops
+
+
+_SMALL = 250_000  # a stretch of lines × lines that difflib matches quickly enough
+
+
+def _match_lines(a: list[str], b: list[str], alo: int, ahi: int, blo: int, bhi: int,
+                 out: list[tuple[int, int, int]]) -> None:
+    """Append the matching blocks of ``a[alo:ahi]`` and ``b[blo:bhi]`` to ``out``, in order."""
+    head = 0
+    while alo + head < ahi and blo + head < bhi and a[alo + head] == b[blo + head]:
+        head += 1
+    if head:
+        out.append((alo, blo, head))
+        alo, blo = alo + head, blo + head
+    tail = 0
+    while ahi - tail > alo and bhi - tail > blo and a[ahi - tail - 1] == b[bhi - tail - 1]:
+        tail += 1
+    ahi, bhi = ahi - tail, bhi - tail
+    if alo < ahi and blo < bhi:
+        anchors = _anchors(a, b, alo, ahi, blo, bhi) if (ahi - alo) * (bhi - blo) > _SMALL else []
+        if anchors:
+            for i, j in anchors:
+                _match_lines(a, b, alo, i, blo, j, out)
+                out.append((i, j, 1))
+                alo, blo = i + 1, j + 1
+            _match_lines(a, b, alo, ahi, blo, bhi, out)
+        else:
+            big = (ahi - alo) * (bhi - blo) > _SMALL  # no anchor: let difflib skip popular lines
+            sm = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=big)
+            out.extend((alo + i, blo + j, n) for i, j, n in sm.get_matching_blocks() if n)
+    if tail:
+        out.append((ahi, bhi, tail))
+
+
+def _anchors(a: list[str], b: list[str], alo: int, ahi: int, blo: int, bhi: int) -> list[tuple[int, int]]:
+    """Pairs (i, j) of lines that occur once in each stretch, the longest run of them in the same order."""
+    seen_a: dict[str, int] = {}
+    for i in range(alo, ahi):
+        seen_a[a[i]] = -1 if a[i] in seen_a else i
+    seen_b: dict[str, int] = {}
+    for j in range(blo, bhi):
+        seen_b[b[j]] = -1 if b[j] in seen_b else j
+    pairs = [(i, seen_b[line]) for line, i in seen_a.items() if i >= 0 and seen_b.get(line, -1) >= 0]
+    pairs.sort()
+    # longest increasing subsequence of j (patience sorting), O(n log n)
+    tops: list[int] = []
+    top_at: list[int] = []
+    back: list[int] = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect.bisect_left(tops, j)
+        if pos == len(tops):
+            tops.append(j)
+            top_at.append(k)
+        else:
+            tops[pos] = j
+            top_at[pos] = k
+        back[k] = top_at[pos - 1] if pos else -1
+    run: list[tuple[int, int]] = []
+    k = top_at[-1] if top_at else -1
+    while k >= 0:
+        run.append(pairs[k])
+        k = back[k]
+    return run[::-1]
 
 
 def _pair_lines(a: list[str], b: list[str], i1: int, i2: int, j1: int,

@@ -148,3 +148,25 @@ def test_broken_pipe_exits_quietly(tmp_path) -> None:
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_a_100k_line_file_is_analysed_to_its_end(tmp_path) -> None:
+    body = "".join(f"def helper_{i}(x):\n    y = x + {i}\n    if y > 3:\n        return helper_{i + 1}(y)\n"
+                   f"    return None\n\n\n" for i in range(14_300))
+    big = BUG.replace("\n\n\ndef work", "\n\n\n" + body + "def work")
+    assert big.count("\n") > 100_000
+    root = project(tmp_path, {"big.py": big})
+    line = big.splitlines().index("    pool.submit(work)") + 1
+    assert findings(run(root)) == [("big.py", line, "CTX201")]
+
+
+def test_valid_python_that_libcst_rejects_is_not_called_a_syntax_error(tmp_path) -> None:
+    # libcst's parser gives up on thousands of adjacent string literals; CPython accepts them
+    root = project(tmp_path, {"app.py": BUG, "strings.py": "x = " + " ".join(["'a'"] * 4000) + "\n"})
+    proc = run(root)
+    got = json.loads(proc.stdout)
+    assert sorted((os.path.basename(f["path"]), f["code"]) for f in got)[0] == ("app.py", "CTX201")
+    for f in got:
+        if f["code"] == "CTX900":
+            assert "libcst's parser rejects this file, which Python accepts" in f["message"]
+            assert "syntax error" not in f["message"] and len(f["message"]) < 300
