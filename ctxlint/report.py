@@ -75,6 +75,9 @@ class _Style:
 BOLD, RED, BLUE, CYAN = 1, 31, 34, 36
 
 
+_WIDTH = 160  # longest source line shown whole
+
+
 def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
     """The boundary's line with carets under the reported span."""
     text = sources.line(f.path, f.line)
@@ -83,6 +86,11 @@ def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
     start = min(max(f.column, 1) - 1, len(text))
     width = f.end_column - f.column if f.end_line == f.line else len(text) - start
     width = max(1, min(width, len(text) - start))
+    if len(text) > _WIDTH:  # a generated or minified line: show a window around the span
+        left = max(0, min(start - 16, len(text) - _WIDTH))
+        text = ("..." if left else "") + text[left:left + _WIDTH] + ("..." if left + _WIDTH < len(text) else "")
+        start = start - left + (3 if left else 0)
+        width = max(1, min(width, _WIDTH - (start - (3 if left else 0))))
     pad = "".join(ch if ch == "\t" else " " for ch in text[:start])
     num = str(f.line)
     bar = style("|", BLUE, BOLD)
