@@ -3,7 +3,8 @@
     python bench/fuzz.py --minutes 20
 
 Each example is analysed twice (file order reversed) and must not raise and must give the
-same findings.  Prints the number of examples, findings seen and failures; a failing
+same findings; the fix of every finding is computed and its edits must apply and give text
+that parses.  Prints the number of examples, findings, fixes checked and failures; a failing
 example is written to bench/fuzz-failures/ for a regression test.
 """
 
@@ -29,10 +30,10 @@ def main() -> int:
     import hypothesmith
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
-    from test_fuzz import FLASKY, SCAFFOLD, analyse_sources
+    from test_fuzz import FLASKY, SCAFFOLD, analyse_sources, check_fixes
 
     deadline = time.time() + args.minutes * 60
-    stats = {"examples": 0, "findings": 0, "failures": 0}
+    stats = {"examples": 0, "findings": 0, "fixes": 0, "failures": 0}
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fuzz-failures")
 
     @settings(max_examples=10**9, deadline=None, database=None,
@@ -52,6 +53,7 @@ def main() -> int:
             again = analyse_sources(dict(reversed(list(sources.items()))))
             assert first == again, "findings depend on file order"
             stats["findings"] += len(first)
+            stats["fixes"] += check_fixes(sources)
         except Exception:
             stats["failures"] += 1
             os.makedirs(out, exist_ok=True)
@@ -65,7 +67,7 @@ def main() -> int:
         pass
     took = time.time() - start
     print(f"fuzz: {stats['examples']} examples in {took / 60:.1f} min, {stats['findings']} findings, "
-          f"{stats['failures']} failures")
+          f"{stats['fixes']} fixes with edits checked, {stats['failures']} failures")
     return 1 if stats["failures"] else 0
 
 

@@ -15,6 +15,9 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from ctxlint.engine import Options, findings_for  # noqa: E402
+from ctxlint.findings import Finding  # noqa: E402
+from ctxlint.fixes import SAFE, SUGGESTION, UNSAFE, FixContext, Sources, fix_for  # noqa: E402
+from ctxlint.fixing import FixError, SourceText, apply_edits, check_parses  # noqa: E402
 from ctxlint.summary import summarise_many  # noqa: E402
 
 SCAFFOLD = {
@@ -43,13 +46,42 @@ FLASKY = [
 ]
 
 
-def analyse_sources(sources: dict[str, str], jobs: int = 1) -> list[tuple[str, int, str, str]]:
+def _findings(sources: dict[str, str]) -> list[Finding]:
     items = []
     for path, text in sources.items():
         name = path[:-3].replace("/", ".").removesuffix(".__init__")
         items.append((text.encode("utf-8", "surrogatepass"), name, name, path, path.endswith("__init__.py")))
-    modules = summarise_many(items)
-    return sorted((f.path, f.line, f.code, f.message) for f in findings_for(modules, Options(jobs=jobs)))
+    return findings_for(summarise_many(items), Options(jobs=1))
+
+
+def analyse_sources(sources: dict[str, str]) -> list[tuple[str, int, str, str]]:
+    return sorted((f.path, f.line, f.code, f.message) for f in _findings(sources))
+
+
+def check_fixes(sources: dict[str, str]) -> int:
+    """Compute the fix of every finding (in memory) and check that its edits do not overlap and give
+    text that parses.  Returns how many fixes had edits."""
+    texts = {}
+    for path, text in sources.items():
+        try:
+            texts[os.path.abspath(path)] = SourceText.from_bytes(os.path.abspath(path),
+                                                                 text.encode("utf-8", "surrogatepass"))
+        except FixError:
+            pass
+    ctx = FixContext(Sources(texts), files=list(texts))
+    with_edits = 0
+    for f in _findings(sources):
+        fix = fix_for(f, ctx)
+        assert fix.applicability in (SAFE, UNSAFE, SUGGESTION) and fix.message
+        if not fix.edits:
+            continue
+        with_edits += 1
+        for path in {e.path for e in fix.edits}:
+            old = texts[os.path.abspath(path)].text
+            mine = [e for e in fix.edits if e.path == path]
+            # apply_edits raises FixError on overlapping edits, check_parses on text that does not parse
+            check_parses(apply_edits(old, mine), path)
+    return with_edits
 
 
 @st.composite
@@ -71,6 +103,7 @@ def test_generated_programs_never_crash_and_are_deterministic(source: str) -> No
     assert analyse_sources(reordered) == first
     for _, _, code, message in first:
         assert code.startswith("CTX") and message
+    check_fixes(sources)
 
 
 @settings(max_examples=30, deadline=None, derandomize=True,
