@@ -206,6 +206,20 @@ def test_text_shows_the_line_with_a_caret_under_the_boundary(cli) -> None:
     assert "\x1b[" not in out
 
 
+def test_a_long_line_is_shown_as_a_window_around_the_span(cli, tmp_path) -> None:
+    prefix = "x = 1; " * 60
+    (tmp_path / "gen.py").write_text("import threading\nfrom flask import request\n" + prefix
+                                     + "threading.Thread(target=lambda: request.args).start()" + "; y = 2" * 60 + "\n")
+    _, out, _ = cli(str(tmp_path / "gen.py"))
+    lines = out.splitlines()
+    head = next(i for i, line in enumerate(lines) if ": CTX201 " in line)
+    source, caret = lines[head + 3], lines[head + 4]
+    assert len(source) < 200 and source.split("| ", 1)[1].startswith("...") and source.endswith("...")
+    start = caret.index("^")
+    assert source[start:].startswith("threading.Thread(target=lambda: request.args)")
+    assert caret.count("^") == len("threading.Thread(target=lambda: request.args)")
+
+
 def test_output_file_and_exit_status(cli, tmp_path) -> None:
     target = tmp_path / "report.txt"
     code, out, _ = cli("fixtures/example", "--output-file", str(target))
