@@ -137,8 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return _guarded(lambda: _main(argv))
+
+
+def pre_commit_main(argv: list[str] | None = None) -> int:
+    """``ctxlint-pre-commit FILE...``: analyse the projects of the files pre-commit passes (the changed
+    ones) and report only in those files.  Takes the options and the configuration ``ctxlint`` does."""
+    return _guarded(lambda: _main(argv, pre_commit=True))
+
+
+def _guarded(run: Callable[[], int]) -> int:
     try:
-        return _main(argv)
+        return run()
     except KeyboardInterrupt:
         print("ctxlint: interrupted", file=sys.stderr)
         # exit now: the parser thread may be inside native code, which interpreter
@@ -188,12 +198,26 @@ def settings_from(args: argparse.Namespace, paths: list[str]) -> Settings:
                    else None, parse_timeout=args.parse_timeout)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["rule"]:
+    if argv[:1] == ["rule"] and not pre_commit:
         return rule_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if pre_commit:
+        parser.prog = "ctxlint-pre-commit"
+        parser.description = ("Analyse the projects of the given files (as pre-commit passes them) and report "
+                              "context misuse in those files only.")
+    args = parser.parse_args(argv)
     paths = args.paths or ["."]
+    if pre_commit:
+        if args.fix or args.diff or args.write_baseline:
+            parser.error("--fix, --diff and --write-baseline work on whole projects: run ctxlint itself")
+        for p in paths:
+            if not os.path.isfile(p):
+                print(f"ctxlint: {p}: no such file", file=sys.stderr)
+        paths = [p for p in paths if os.path.isfile(p)]
+        if not paths:
+            return 0
     try:
         settings = settings_from(args, paths)
         baseline = load_baseline(args.baseline) if args.baseline else None
@@ -226,6 +250,10 @@ def _main(argv: list[str] | None) -> int:
 
         fix_status, result = run_fixes(paths, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
                                        out=sys.stdout, err=sys.stderr, keep=keep)
+    elif pre_commit:
+        from .project import analyse_files
+
+        result = analyse_files(paths, options)
     else:
         result = analyse(paths, options)
     for err in result.errors:

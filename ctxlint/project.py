@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .engine import Options, analyse
+from .engine import Options, Result, analyse
 from .findings import Finding
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -68,42 +68,25 @@ def by_project(paths: list[str]) -> dict[str, list[str]]:
 
 # ---- ctxlint-pre-commit ---------------------------------------------------------------------------
 
-def pre_commit_main(argv: list[str] | None = None) -> int:
-    """``ctxlint-pre-commit FILE...``: analyse the files' projects, report only in the files.
-
-    pre-commit passes only the changed files; the rest of their project is read
-    for context.  Takes the same options as ``ctxlint``.  Exit status 1 when the
-    files have findings.
-    """
-    from .cli import build_parser
-    from .report import json_report, text_report
-
-    parser = build_parser()
-    parser.prog = "ctxlint-pre-commit"
-    parser.description = ("Analyse the projects of the given files (as pre-commit passes them) and report "
-                          "context misuse in those files only.")
-    args = parser.parse_args(argv)
-    files = [p for p in args.paths if os.path.isfile(p)]
-    for p in args.paths:
-        if not os.path.isfile(p):
-            print(f"ctxlint: {p}: no such file", file=sys.stderr)
-    if not files:
-        return 0
-    options = Options(select=args.select, ignore=args.ignore, respect_gitignore=args.respect_gitignore)
-    findings: list[Finding] = []
+def analyse_files(files: list[str], options: Options) -> Result:
+    """Findings in ``files`` only, each analysed with the rest of its project for context (pre-commit
+    passes only the changed files)."""
+    merged = Result([], [], 0)
     for root, group in by_project(files).items():
         # the root first: files found by walking it get the import names the rest of the project uses
         result = analyse([root, *group], options, report_only=set(group))
-        for err in result.errors:
-            print(f"ctxlint: {err}", file=sys.stderr)
-        findings.extend(result.findings)
-    findings.sort(key=Finding.sort_key)
-    if args.format == "json":
-        sys.stdout.write(json_report(findings))
-    else:
-        sys.stdout.write(text_report(findings, len(files)))
-    sys.stdout.flush()
-    return 1 if findings and not args.exit_zero else 0
+        merged.findings.extend(result.findings)
+        merged.errors.extend(result.errors)
+    merged.files = len(files)
+    merged.findings.sort(key=Finding.sort_key)
+    return merged
+
+
+def pre_commit_main(argv: list[str] | None = None) -> int:
+    """The ``ctxlint-pre-commit`` entry point (see ``ctxlint.cli.pre_commit_main``)."""
+    from .cli import pre_commit_main as run
+
+    return run(argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+import pytest
 from conftest import FIXTURES, ROOT
 
 
@@ -133,3 +135,22 @@ def test_format_choices_and_output_file(tmp_path) -> None:
         proc = run("fixtures/example", "--format", fmt, "--output-file", str(out))
         assert proc.returncode == 1 and proc.stdout == "", fmt
         assert out.read_text(encoding="utf-8").strip(), fmt
+
+
+def test_pre_commit_entry_reads_the_configuration_and_refuses_whole_project_options(tmp_path, capsys,
+                                                                                    monkeypatch) -> None:
+    from ctxlint.cli import pre_commit_main
+
+    shutil.copytree(os.path.join(ROOT, "fixtures", "threads"), tmp_path / "threads")
+    monkeypatch.chdir(tmp_path / "threads")
+    views = os.path.join("hub", "posts.py")
+    assert pre_commit_main([views, "--format", "json"]) == 1
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)}
+    assert "CTX201" in codes
+    with open("pyproject.toml", "w", encoding="utf-8") as fh:
+        fh.write('[tool.ctxlint]\nextend-ignore = ["CTX201"]\n')
+    pre_commit_main([views, "--format", "json"])
+    assert "CTX201" not in {f["code"] for f in json.loads(capsys.readouterr().out)}
+    with pytest.raises(SystemExit) as exc:
+        pre_commit_main(["--fix", views])
+    assert exc.value.code == 2 and "run ctxlint itself" in capsys.readouterr().err

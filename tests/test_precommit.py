@@ -147,6 +147,15 @@ def test_pre_commit_hook_fails_on_the_changed_file_then_passes_after_the_fix(tmp
     assert proc.returncode == 1, out
     assert "shop/jobs.py:14:5: CTX201" in out and "shop/views.py:14:5: CTX201" in out
 
+    # the project's configuration applies to the hook as it does to ctxlint
+    write(os.path.join(project, "pyproject.toml"),
+          '[tool.ctxlint.per-file-ignores]\n"shop/jobs.py" = ["CTX2"]\n')
+    proc = try_repo(hooks, project, home, "shop/views.py", "shop/jobs.py")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "shop/jobs.py" not in out and "shop/views.py:14:5: CTX201" in out
+    os.unlink(os.path.join(project, "pyproject.toml"))
+
     # fixed in the view (the data is read in the request and handed over) and in the helper
     write(os.path.join(project, "shop", "views.py"), FIXED_VIEWS)
     write(os.path.join(project, "shop", "helpers.py"), FIXED_HELPERS)
