@@ -274,6 +274,10 @@ def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step], grap
 
 def _boundary_step(graph: Graph, outcome: Outcome) -> Step:
     root = outcome.root
+    if root.via:
+        path, line, func = root.via_at
+        target = short_name(root.chain[-1][0]) + "()"
+        return Step(path, line, func, f"{root.via} hands {target} to {_article(root.label)} {root.label}")
     if root.kind in ("thread", "stream"):
         target = outcome.boundary_text or short_name(root.chain[-1][0]) + "()"
         note = f"hands {target} to {_article(root.label)} {root.label}"
@@ -288,6 +292,8 @@ def _boundary_step(graph: Graph, outcome: Outcome) -> Step:
 
 def _subject(graph: Graph, root: Root, outcome: Outcome, code: str, functions: list[str], reached: str) -> str:
     entry = short_name(root.chain[-1][0]) + "()"
+    if root.via:
+        return f"{entry} runs in a thread (its {root.via} decorator starts one) and reaches {reached}"
     if root.kind == "thread":
         return f"{root.label} {entry} reaches {reached}"
     if root.kind == "stream":

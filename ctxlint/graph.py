@@ -66,6 +66,9 @@ class Spawn:
     pos: Pos
     conds: tuple[int, ...]
     registers: bool  # registers a job (root at the target's def) rather than starting a thread
+    # the target is the function a project decorator wraps (its parameter): the thread runs the rest of
+    # the decorated chain, e.g. ``def run_async(f): def wrapper(*a): Thread(target=f, args=a).start()``
+    wrapped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,10 @@ class Root:
     func: str  # qualname of the function the boundary line is in (or the root itself)
     view: bool = False  # a view: a generator it returns streams (CTX401)
     process: bool = False  # a thread root that is really another process
+    # a thread a project decorator starts for the function it wraps: the decorator's name and where
+    # its wrapper starts the thread (path, line, function)
+    via: str = ""
+    via_at: tuple[str, int, str] = ("", 0, "")
 
 
 def render(expr: Expr) -> str:
@@ -661,7 +668,8 @@ class Graph:
             v = self.resolve(r, fn)
             if v is not None and v[0] == "func" and v[1].startswith(deco + "."):
                 inner = self.functions.get(v[1])
-                if inner is not None and any(isinstance(a, ParamCall) for a in self.actions(v[1])):
+                if inner is not None and any(isinstance(a, ParamCall) or (isinstance(a, Spawn) and a.wrapped)
+                                             for a in self.actions(v[1])):
                     return v[1]
         return None
 
@@ -1047,6 +1055,13 @@ class Graph:
                pos: Pos, conds: tuple[int, ...], out: list[Action]) -> None:
         target = _argument(args, kws, spawner.arg, spawner.kw)
         chain = self.target_chain(target, fn) if target is not None else None
+        if chain is None and target is not None and target[0] == "name" and spawner.family == "thread":
+            value = self.resolve(target, fn)
+            if value is not None and value[0] == "param" and value[1] != fn.qual:
+                # a decorator's wrapper handing the wrapped function to a thread
+                out.append(Spawn(spawner.family, spawner.label, spawner.process, None, render(target), (), pos,
+                                 conds, False, wrapped=True))
+                return
         rest = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
         proxies = self._proxies(fn, rest)
         if chain is not None:

@@ -219,8 +219,17 @@ class Propagator:
         chain: Chain = ((qual, 0, str(ci)),) + bound
         self.add_root(Root("with", "with block", chain, ctx, path, (pos[0], pos[1], pos[0], pos[1] + 4), qual))
 
-    def _discover(self, root: Root, qual: str, act: Action, eff: int) -> None:
+    def _discover(self, root: Root, qual: str, act: Action, eff: int, bound: Chain = ()) -> None:
         path = self.g.module_of(qual).path
+        if isinstance(act, Spawn) and act.wrapped:
+            if bound:  # the decorated function runs in the thread: the root is at its def
+                target = self.g.functions[bound[-1][0]]
+                wrapper = self.g.functions[qual]
+                deco = short_name(wrapper.parent) if wrapper.parent else short_name(qual)
+                self.add_root(Root("thread", act.label, bound, K.NONE, self.g.module_of(target.qual).path,
+                                   target.pos, target.qual, process=act.process, via=f"@{deco}",
+                                   via_at=(path, act.pos[0], short_name(qual))))
+            return
         if isinstance(act, Spawn):
             if act.registers:
                 if act.chain is not None:
@@ -273,7 +282,7 @@ class Propagator:
                     if bound:
                         nxt, use = entry_states(bound, eff)
                 else:
-                    self._discover(root, qual, act, eff)
+                    self._discover(root, qual, act, eff, bound)
                     continue
                 if nxt is None or nxt in parents:
                     continue
