@@ -233,6 +233,10 @@ def _outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
         if root.kind == "import":
             via_names = via_names[1:]
             via = f" via {' → '.join(via_names)}" if via_names else ""
+        decorated = short_name(root.chain[-1][0]) + "()"
+        if root.via and decorated in via_names:  # the decorator's closure and the function are the subject
+            via_names = via_names[via_names.index(decorated) + 1:]
+            via = f" via {' → '.join(via_names)}" if via_names else ""
         msg = f"{_subject(graph, root, outcome, code, functions, reached)}{via}"
         if code == "CTX401":
             msg += " after the view returned"

@@ -1069,8 +1069,11 @@ class Graph:
         text = render(target) if target is not None else "?"
         if chain is None and not proxies:
             return
+        # a closure of a decorator's wrapper that calls the wrapped function: def work(): f(*a)
+        wrapped = (chain is not None and spawner.family == "thread" and chain[-1][0].startswith(fn.qual + ".")
+                   and any(isinstance(a, ParamCall) for a in self.actions(chain[-1][0])))
         out.append(Spawn(spawner.family, spawner.label, spawner.process, chain, text, proxies, pos, conds,
-                         spawner.family == "job"))
+                         spawner.family == "job", wrapped=wrapped))
 
     # ---- roots -----------------------------------------------------------------------------
     def roots(self) -> list[Root]:

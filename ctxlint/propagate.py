@@ -221,14 +221,17 @@ class Propagator:
 
     def _discover(self, root: Root, qual: str, act: Action, eff: int, bound: Chain = ()) -> None:
         path = self.g.module_of(qual).path
-        if isinstance(act, Spawn) and act.wrapped:
-            if bound:  # the decorated function runs in the thread: the root is at its def
-                target = self.g.functions[bound[-1][0]]
-                wrapper = self.g.functions[qual]
-                deco = short_name(wrapper.parent) if wrapper.parent else short_name(qual)
-                self.add_root(Root("thread", act.label, bound, K.NONE, self.g.module_of(target.qual).path,
-                                   target.pos, target.qual, process=act.process, via=f"@{deco}",
-                                   via_at=(path, act.pos[0], short_name(qual))))
+        if isinstance(act, Spawn) and act.wrapped and bound:
+            # a decorator's wrapper runs the decorated function in a thread (directly, or from a closure
+            # that calls it): the root is at the decorated function's def
+            target = self.g.functions[bound[-1][0]]
+            wrapper = self.g.functions[qual]
+            deco = short_name(wrapper.parent) if wrapper.parent else short_name(qual)
+            self.add_root(Root("thread", act.label, (act.chain or ()) + bound, K.NONE,
+                               self.g.module_of(target.qual).path, target.pos, target.qual, process=act.process,
+                               via=f"@{deco}", via_at=(path, act.pos[0], short_name(qual))))
+            return
+        if isinstance(act, Spawn) and act.wrapped and act.chain is None:
             return
         if isinstance(act, Spawn):
             if act.registers:
