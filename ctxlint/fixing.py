@@ -20,6 +20,7 @@ import re
 import stat
 import tempfile
 import tokenize
+import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -363,7 +364,9 @@ def check_parses(text: str, path: str) -> None:
 
     try:
         cst.parse_module(text)
-        compile(text, path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # the file's own SyntaxWarnings are not ours to print
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
     except (cst.ParserSyntaxError, SyntaxError, ValueError) as exc:
         raise FixError(f"{path}: the fixed text would not parse: {exc}") from exc
 

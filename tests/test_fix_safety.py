@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from ctxlint import fixing
 from ctxlint.engine import Options
 from ctxlint.fixes import run_fixes
-from ctxlint.fixing import edits_between, line_opcodes
+from ctxlint.fixing import check_parses, edits_between, line_opcodes
 
 OPTS = Options(use_cache=False, jobs=1)
 
@@ -193,3 +193,12 @@ def test_edits_in_a_100k_line_file_are_only_the_changed_places() -> None:
         ((1, 0), (1, 0), "import flask\n"),
         ((12345 * 5 + 1, 18), (12345 * 5 + 1, 18), ", data"),
     ]
+
+
+def test_checking_the_fixed_text_prints_none_of_the_files_own_warnings() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_parses('PATTERN = "\\d+"\nassert (1, "x")\n', "app.py")  # invalid escape, assert on a tuple
+    assert caught == []
