@@ -337,7 +337,11 @@ class Graph:
             if callee == ("name", "", "super") and fn.cls is not None \
                     and "super" not in self.module_of(fn.qual).globals:
                 return ("super", fn.cls)
-            return self.call_result(self.resolve(callee, fn, depth + 1), depth)
+            called = self.resolve(callee, fn, depth + 1)
+            if called is not None and called[0] == "ext" and called[1] in K.IDENTITY_CALLS:
+                arg = _argument(expr[2], expr[3], *K.IDENTITY_CALLS[called[1]])
+                return self.resolve(arg, fn, depth + 1) if arg is not None else None
+            return self.call_result(called, depth)
         if kind in ("func", "class"):
             return (kind, expr[1])
         if kind == "mod":
@@ -556,9 +560,10 @@ class Graph:
     def scan_chain(self, expr: Expr, fn: Function) -> tuple[Value, Value, list[tuple[Any, ...]]]:
         """Resolve a name/attribute chain step by step.
 
-        Returns (value, receiver, effects); effects are ("use", Local, text) for a
-        context local met on the way (resolution stops there) and ("prop", qual, text)
-        for properties read on the way.
+        Returns (value, receiver, effects); effects are ("use", Local, text, named) for a
+        context local met on the way (resolution stops there; ``named``: the chain ends
+        there, the proxy itself is the value) and ("prop", qual, text) for properties
+        read on the way.
         """
         parts: list[Expr] = []
         e = expr
@@ -573,13 +578,13 @@ class Graph:
         receiver: Value = None
         local = self.local_of(value)
         if local is not None:
-            return value, receiver, [("use", local, _use_text(parts, 0, local))]
+            return value, receiver, [("use", local, _use_text(parts, 0, local), len(parts) == 1)]
         for i, p in enumerate(parts[1:], start=1):
             receiver = value
             value = self.attribute(value, p[2])
             local = self.local_of(value)
             if local is not None:
-                return value, receiver, [*effects, ("use", local, _use_text(parts, i, local))]
+                return value, receiver, [*effects, ("use", local, _use_text(parts, i, local), i == len(parts) - 1)]
             if value is not None and value[0] == "func" and receiver is not None \
                     and receiver[0] in ("inst", "super") and self.is_property(value[1]):
                 effects.append(("prop", value[1], render(p)))
@@ -776,10 +781,9 @@ class Graph:
                 self._effects([e for e in effects if not (e[0] == "use" and e[1].function)], pos, conds, out)
                 return
             value, _, effects = self.scan_chain(expr, fn)
-            if expr[0] == "name":
-                # a proxy only named (stored, passed along) is not yet used: `{"c": g}` works anywhere;
-                # a captured local alias handed to a thread is CTX203's business
-                effects = [e for e in effects if e[0] != "use" or not e[1].proxy]
+            # a proxy only named (stored, passed along: `{"c": g}`, `flask.g`) is not yet used and works
+            # anywhere; a captured local alias handed to a thread is CTX203's business
+            effects = [e for e in effects if e[0] != "use" or not (e[1].proxy and e[3])]
             # naming a context-bound function is not calling it
             effects = [e for e in effects if not (e[0] == "use" and e[1].function)]
             self._effects(effects, pos, conds, out)

@@ -361,6 +361,13 @@ GUARD_CALLS: dict[str, int] = {
     "quart.has_app_context": APP,
     "quart.has_websocket_context": REQUEST,
 }
+# Calls that return one of their arguments unchanged: (position, keyword) of that argument.
+# ``sxng_request = typing.cast(SXNG_Request, flask.request)`` is still the request proxy.
+IDENTITY_CALLS: dict[str, tuple[int, str]] = {
+    "typing.cast": (1, "val"),
+    "typing_extensions.cast": (1, "val"),
+}
+
 # ``except RuntimeError:`` around a use means the author handles the missing context.
 GUARD_EXCEPTIONS = ("RuntimeError", "builtins.RuntimeError")
 

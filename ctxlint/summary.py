@@ -708,8 +708,9 @@ class _Summariser:
             return
         if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             value_node = small.value
-            if isinstance(value_node, cst.Name) and isinstance(small, cst.Assign):
-                # ``user = current_user``: the alias is about to be used
+            if isinstance(value_node, cst.Name) and isinstance(small, cst.Assign) and fn.kind != "module":
+                # ``user = current_user`` in a function: the alias is about to be used (a module-level
+                # alias, ``req = request``, only re-exports the proxy and is not evaluated)
                 self._access(value_node, value_node, scope, conds)
             elif value_node is not None:
                 self.walk_expr(value_node, scope, conds)
