@@ -83,6 +83,20 @@ class Propagator:
     def run(self) -> list[Outcome]:
         for root in self.g.roots():
             self.add_root(root)
+        self._drain()
+        # a thread starts with no context whoever runs the code that starts it, so threads started in
+        # functions no root reaches (an app factory only a WSGI server calls, an extension's init_app)
+        # are checked too
+        for qual in sorted(self.g.functions):
+            if _is_test(self.g.module_of(qual).path):  # tests mock what the thread would reach
+                continue
+            for act in self.g.actions(qual):
+                if isinstance(act, Spawn) and not act.registers and act.chain is not None and not act.wrapped:
+                    self._discover(qual, act)
+        self._drain()
+        return self.outcomes
+
+    def _drain(self) -> None:
         while self.queue:
             root, proxies, text = self.queue.popleft()
             if root.kind == "import":
@@ -95,7 +109,6 @@ class Propagator:
             outcome.proxies = proxies
             outcome.boundary_text = text
             self.outcomes.append(outcome)
-        return self.outcomes
 
     # ---- module bodies: each top-level use or call is its own boundary ------------------
     def explore_module(self, root: Root) -> None:
@@ -106,7 +119,7 @@ class Propagator:
         for act in self.g.actions(qual):
             ctx = K.NONE if any(fn.conds[i][0] == "main" for i in act.conds) else module_ctx
             if isinstance(act, (Spawn, Stream)) or not isinstance(act, (Use, Call)):
-                self._discover(root, fn.qual, act, ctx)
+                self._discover(fn.qual, act)
                 continue
             eff, push = self._effective(ctx, act, conds, -1, ())
             if push is not None:
@@ -219,7 +232,7 @@ class Propagator:
         chain: Chain = ((qual, 0, str(ci)),) + bound
         self.add_root(Root("with", "with block", chain, ctx, path, (pos[0], pos[1], pos[0], pos[1] + 4), qual))
 
-    def _discover(self, root: Root, qual: str, act: Action, eff: int, bound: Chain = ()) -> None:
+    def _discover(self, qual: str, act: Action, bound: Chain = ()) -> None:
         path = self.g.module_of(qual).path
         if isinstance(act, Spawn) and act.wrapped and bound:
             # a decorator's wrapper runs the decorated function in a thread (directly, or from a closure
@@ -285,7 +298,7 @@ class Propagator:
                     if bound:
                         nxt, use = entry_states(bound, eff)
                 else:
-                    self._discover(root, qual, act, eff, bound)
+                    self._discover(qual, act, bound)
                     continue
                 if nxt is None or nxt in parents:
                     continue
@@ -298,6 +311,13 @@ class Propagator:
                     self._decorator_use(root, nxt, use, violations)
                 queue.append(nxt)
         return violations
+
+
+def _is_test(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            or any(p in ("tests", "test", "testing") for p in parts[:-1]))
 
 
 def walk_back(outcome: Outcome, state: State) -> Iterator[tuple[State, Action]]:
