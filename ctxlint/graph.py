@@ -150,6 +150,7 @@ class Graph:
         self._busy: set[Any] = set()
         self._mro: dict[str, list[str]] = {}
         self._param_calls: dict[str, frozenset[str]] = {}
+        self._param_spawns: dict[str, dict[str, K.Spawner]] = {}
         self._app_task_default: bool | None = None
         self._app_task_classes: list[str] = []
         self._module_ctx: dict[str, int] | None = None
@@ -951,22 +952,49 @@ class Graph:
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                           pos: Pos, conds: tuple[int, ...], out: list[Action]) -> None:
         called = self.called_params(callee)
-        if not called:
+        spawned = self.spawned_params(callee)
+        if not called and not spawned:
             return
         target_fn = self.functions[callee]
         params = list(target_fn.params)
         if target_fn.cls is not None and params and ("name", "", "staticmethod") not in target_fn.decorators:
             params = params[1:]
-        for i, a in enumerate(args):
-            if i < len(params) and params[i] in called:
+        passed = [(params[i], a) for i, a in enumerate(args) if i < len(params) and a[0] != "star"]
+        passed += [(k, a) for k, a in kws if k]
+        for name, a in passed:
+            if name in called or name in spawned:
                 chain = self.target_chain(a, fn)
-                if chain is not None:
+                if chain is None:
+                    continue
+                if name in called:
                     out.append(Call(chain, pos, conds, render(a)))
-        for k, a in kws:
-            if k in called:
-                chain = self.target_chain(a, fn)
-                if chain is not None:
-                    out.append(Call(chain, pos, conds, render(a)))
+                if name in spawned:  # the callee starts it in a thread: a thread root at this call
+                    sp = spawned[name]
+                    out.append(Spawn(sp.family, sp.label, sp.process, chain, render(a), (), pos, conds, False))
+
+    def spawned_params(self, qual: str) -> dict[str, K.Spawner]:
+        """Parameters of ``qual`` that it hands to a thread spawner itself, from its events alone (no
+        actions: a call chain thousands deep must not recurse through them)."""
+        if qual in self._param_spawns:
+            return self._param_spawns[qual]
+        fn = self.functions.get(qual)
+        out: dict[str, K.Spawner] = {}
+        if fn is not None:
+            for ev in fn.events:
+                if ev[0] != CALL:
+                    continue
+                callee = self.resolve(ev[1][1], fn)
+                if callee is None or callee[0] != "ext":
+                    continue
+                name = callee[1]
+                spawner = self.kb.spawners.get(name) or self.kb.spawners.get("?." + name.rsplit(".", 1)[-1])
+                if spawner is None or spawner.family != "thread":
+                    continue
+                target = _argument(ev[1][2], ev[1][3], spawner.arg, spawner.kw)
+                if target is not None and target[0] == "name" and target[1] == qual and target[2] in fn.params:
+                    out[target[2]] = spawner
+        self._param_spawns[qual] = out
+        return out
 
     def _is_task(self, qual: str) -> bool:
         fn = self.functions.get(qual)
@@ -1065,6 +1093,10 @@ class Graph:
                 # a decorator's wrapper handing the wrapped function to a thread
                 out.append(Spawn(spawner.family, spawner.label, spawner.process, None, render(target), (), pos,
                                  conds, False, wrapped=True))
+                return
+            if value is not None and value[0] == "param" and value[2] in fn.params:
+                # ``def run_in_thread(fn, *a): Thread(target=fn, args=a).start()``: each caller that
+                # passes a function starts it (spawned_params, _passed_functions)
                 return
         rest = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
         proxies = self._proxies(fn, rest)

@@ -245,7 +245,7 @@ class Propagator:
                                via=f"@{deco}", via_at=(path, act.pos[0], short_name(qual))))
             return
         if isinstance(act, Spawn) and act.wrapped and act.chain is None:
-            return
+            return  # started by a decorator's wrapper: the root is made where the decorated chain is known
         if isinstance(act, Spawn):
             if act.registers:
                 if act.chain is not None:
