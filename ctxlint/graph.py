@@ -211,9 +211,15 @@ class Graph:
                     for executed in self._executed_modules(ev[1], mod):
                         if executed.name != mod.name:
                             sites.setdefault(executed.name, []).append((None if lazy else mod.name, extra))
+        dynamic = self._dynamic_imports(sites)
         ctx: dict[str, int] = {}
         for name, mod in self.modules.items():
             entry = mod.entry_ctx
+            if dynamic and name not in sites and "." in mod.import_name and not mod.import_name.endswith("__main__") \
+                    and not any(c[0] == "main" for c in mod.body.conds):
+                # imported by no module, in a project that imports modules by computed name inside
+                # functions (plugins, token types): assume it is one of those, imported where a context is
+                sites[name] = [(None, K.NONE)]
             if any(v and v[0][0] == "imp" and (v[0][1], v[0][2]) in K.APP_CONTEXT_ENTRY_IMPORTS
                    for v in mod.globals.values()):
                 entry |= K.APP
@@ -235,6 +241,28 @@ class Graph:
                     ctx[target] = new
                     work.append(target)
         return ctx
+
+    def _dynamic_imports(self, sites: dict[str, list[tuple[str | None, int]]]) -> bool:
+        """Record ``importlib.import_module("pkg.mod")`` inside functions as lazy import sites; True if
+        some function imports a module whose name is computed."""
+        computed = False
+        for mod in self.modules.values():
+            for fn in mod.functions.values():
+                if fn.kind == "module":
+                    continue
+                for ev in fn.events:
+                    if ev[0] != CALL:
+                        continue
+                    callee = self.resolve(ev[1][1], fn)
+                    if callee is None or callee[0] != "ext" or callee[1] not in K.DYNAMIC_IMPORTS:
+                        continue
+                    arg = _argument(ev[1][2], ev[1][3], 0, "name")
+                    if arg is not None and arg[0] == "str":
+                        for executed in self._executed_modules((arg[1],), mod):
+                            sites.setdefault(executed.name, []).append((None, K.NONE))
+                    else:
+                        computed = True
+        return computed
 
     def _executed_modules(self, dotted_names: tuple[str, ...], importer: Module) -> list[Module]:
         out: list[Module] = []

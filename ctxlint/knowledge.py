@@ -368,6 +368,9 @@ IDENTITY_CALLS: dict[str, tuple[int, str]] = {
     "typing_extensions.cast": (1, "val"),
 }
 
+# Calls that import a module by name at run time (plugin loaders).
+DYNAMIC_IMPORTS = ("importlib.import_module", "__import__", "builtins.__import__")
+
 # ``except RuntimeError:`` around a use means the author handles the missing context.
 GUARD_EXCEPTIONS = ("RuntimeError", "builtins.RuntimeError")
 

@@ -110,7 +110,7 @@ def suggestion(project: str, code: str, line: int) -> str:
 
 def test_suggestions_name_the_place_to_change() -> None:
     assert "def page_size(): return current_app.config.get" in suggestion("example", "CTX101", 11)
-    assert "inside search_results()" in suggestion("import_time", "CTX101", 38)
+    assert "inside search_results()" in suggestion("import_time", "CTX101", 40)
     assert "email_report() (fixtures/example/app/tasks.py:26)" in suggestion("example", "CTX301", 26).replace(
         FIXTURES, "fixtures")
     assert "`with app.app_context():`" in suggestion("jobs", "CTX302", 19)
