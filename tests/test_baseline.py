@@ -7,8 +7,6 @@ import os
 
 import pytest
 
-from ctxlint.cli import main
-
 APP = '''\
 from concurrent.futures import ThreadPoolExecutor
 
@@ -40,15 +38,6 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "app" / "views.py").write_text(APP)
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-@pytest.fixture
-def cli(capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--no-cache"])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def found(out: str) -> list[tuple[int, str]]:

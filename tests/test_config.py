@@ -8,7 +8,6 @@ import textwrap
 
 import pytest
 
-from ctxlint.cli import main
 from ctxlint.config import translate_pattern
 
 APP = '''\
@@ -36,15 +35,6 @@ def index():
     return "ok"
 '''
 # app.py: CTX101 at 7, CTX201 at 20, CTX202 at 21
-
-
-@pytest.fixture
-def cli(capsys):
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--no-cache"])
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def codes(out: str) -> list[tuple[str, int, str]]:
