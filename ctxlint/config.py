@@ -207,18 +207,10 @@ def parse(table: dict[str, Any], shown: str, base: str, where: str = "[tool.ctxl
             close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(KEYS)})"
             raise fail(key, f"unknown key{hint}")
-        if key == "select":
-            cfg.select = codes(key, value)
-        elif key == "extend-select":
-            cfg.extend_select = codes(key, value)
-        elif key == "ignore":
-            cfg.ignore = codes(key, value)
-        elif key == "extend-ignore":
-            cfg.extend_ignore = codes(key, value)
-        elif key == "exclude":
-            cfg.exclude = patterns(key, value)
-        elif key == "extend-exclude":
-            cfg.extend_exclude = patterns(key, value)
+        if key in _CODE_KEYS:  # select, extend-select, ignore, extend-ignore
+            setattr(cfg, key.replace("-", "_"), codes(key, value))
+        elif key in _PATTERN_KEYS:  # exclude, extend-exclude
+            setattr(cfg, key.replace("-", "_"), patterns(key, value))
         elif key == "respect-gitignore":
             if not isinstance(value, bool):
                 raise fail(key, f"expected a boolean (true or false), got {_kind(value)}")
