@@ -1176,10 +1176,10 @@ class Graph:
             spec = self.kb.roots.get(callee[1])
             if spec is None and not callee[1].startswith("?."):
                 head = callee[1].split(".", 1)[0]
-                if head not in _KNOWN_LIBS:
+                if head not in K.KNOWN_LIBRARIES:
                     spec = self.kb.roots.get("?." + callee[1].split(".", 1)[-1])
             return spec, callee, call
-        if callee[0] == "fattr" and callee[2] in ("command", "group") and self.click_group_of(callee[1]):
+        if callee[0] == "fattr" and callee[2] in K.CLICK_COMMAND_METHODS and self.click_group_of(callee[1]):
             return K.Root("click", "click command"), callee, call
         return None, callee, call
 
@@ -1452,13 +1452,6 @@ class _ClickCommands:
                     seen.add(parent)
                     todo.append(parent)
         return False
-
-
-_KNOWN_LIBS = frozenset({"flask", "quart", "celery", "rq", "click", "flask_login", "flask_socketio", "flask_sqlalchemy",
-                         "flask_caching", "apscheduler", "flask_apscheduler", "huey", "dramatiq", "atexit", "signal",
-                         "threading", "concurrent", "multiprocessing", "gevent", "eventlet", "asyncio", "builtins",
-                         "flask_restful", "flask_executor", "functools", "contextvars", "werkzeug", "os", "sys",
-                         "fastapi", "bottle", "sanic", "django", "starlette", "aiohttp", "tornado", "falcon"})
 
 
 def _use_text(parts: list[Expr], i: int, local: K.Local) -> str:

@@ -389,6 +389,8 @@ CELERY_ALWAYS_APP_CONTEXT = ("flask_celeryext.FlaskCeleryExt().celery.task",)
 CELERY_RUN_CALLS = ("run", "__call__")
 
 # click groups that push an application context for their commands.
+# Decorators of a project click group function that register a command (``@cli.command()``).
+CLICK_COMMAND_METHODS = ("command", "group")
 CLICK_GROUP = "click.group"
 CLICK_APP_GROUP_CLASSES = ("flask.cli.AppGroup",)
 # Decorators that make a click group whose commands run with an app context.
@@ -468,3 +470,13 @@ class Knowledge:
             self.wrappers[dotted(n)] = REQUEST
         for n in wrappers_app:
             self.wrappers[dotted(n)] = APP
+
+
+# Libraries whose decorators ctxlint knows by their full names (ROOTS).  A decorator of any other
+# library, or of a project object, may still be a root by its method name alone (ROOTS' "?.route").
+KNOWN_LIBRARIES = frozenset({
+    "flask", "quart", "celery", "rq", "click", "flask_login", "flask_socketio", "flask_sqlalchemy",
+    "flask_caching", "apscheduler", "flask_apscheduler", "huey", "dramatiq", "atexit", "signal",
+    "threading", "concurrent", "multiprocessing", "gevent", "eventlet", "asyncio", "builtins",
+    "flask_restful", "flask_executor", "functools", "contextvars", "werkzeug", "os", "sys",
+    "fastapi", "bottle", "sanic", "django", "starlette", "aiohttp", "tornado", "falcon"})
