@@ -124,13 +124,11 @@ def summarise_parallel(items: list[Item], jobs: int | None, timeout: float = DEF
 
     if not items:
         return []
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(items)))
-    # where workers cannot be started (inside a flake8 worker), or cost a fresh interpreter each
-    # (the spawn start method) and there is little to do, summarise here
-    cheap = multiprocessing.get_start_method() != "spawn" or len(items) >= _SPAWN_MIN
-    if not can_fork_workers() or not cheap:
+    # summarise here where workers cannot be started (inside a flake8 worker), or where each would be a
+    # fresh interpreter (the spawn start method) and there is little to do
+    if not can_fork_workers() or (multiprocessing.get_start_method() == "spawn" and len(items) < _SPAWN_MIN):
         return summarise_many(items)
-    return summarise_in_workers(items, jobs, timeout)
+    return summarise_in_workers(items, jobs or os.cpu_count() or 1, timeout)
 
 
 _SPAWN_MIN = 32
@@ -260,6 +258,7 @@ def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step], grap
         end_line, end_col = line, col + 1
     f = Finding(code, root.path, line, col + 1, end_line, end_col + 1, msg, hint, trace, short_name(root.func))
     f.kind = root.kind
+    f.process = root.process
     if graph is not None:
         entry = root.chain[-1][0]
         fn = graph.functions.get(entry)

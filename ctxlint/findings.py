@@ -43,6 +43,7 @@ class Finding:
     target: tuple[str, int, str] | None = None
     uses: list[tuple[str, int, int, int, int, str, str]] = field(default_factory=list)
     proxies: list[str] = field(default_factory=list)  # CTX203: the proxies handed over
+    process: bool = False  # the boundary starts another process, not a thread
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

@@ -707,7 +707,7 @@ def _spawn(f: Finding, ctx: FixContext) -> Spawn:
 
 
 def _is_process(f: Finding) -> bool:
-    return "another process" in f.fix_hint or "process" in f.message.split(";")[0].split("(")[0]
+    return f.process
 
 
 def _pass_values(spawn: Spawn, ch: Change, pairs: list[tuple[str, cst.BaseExpression]]) -> str:

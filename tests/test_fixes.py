@@ -188,3 +188,15 @@ def test_suppressed_and_unselected_findings_are_not_fixed(tmp_path) -> None:
     out, err = io.StringIO(), io.StringIO()
     code, result = run_fixes([str(tmp_path)], OPTS, out=out, err=err, keep=lambda fs, texts: [])
     assert (code, result.findings, path.read_text()) == (0, [], src)
+
+
+def test_fixes_for_another_process_hand_over_values_not_contexts() -> None:
+    # a forked or spawned process shares no context or app object with the view: the fix reads the
+    # values in the view, never copy_current_request_context or current_app._get_current_object()
+    found = [f for f in analyse([os.path.join(FIXTURES, "threads")], OPTS).findings if f.process]
+    assert sorted((os.path.basename(f.path), f.line) for f in found) == [("uploads.py", 67), ("uploads.py", 85)]
+    for f in found:
+        fx = fix_for(f)
+        assert "copy_current_request_context" not in fx.message and "_get_current_object" not in fx.message
+        assert all("copy_current_request_context" not in e.replacement for e in fx.edits)
+        assert "before starting the process" in fx.message
