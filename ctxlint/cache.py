@@ -35,13 +35,16 @@ def _code_hash() -> str:
     if _CODE_HASH is None:
         h = hashlib.blake2b(digest_size=6)
         here = os.path.dirname(os.path.abspath(__file__))
-        for name in sorted(os.listdir(here)):
-            if name.endswith(".py"):
-                try:
-                    with open(os.path.join(here, name), "rb") as fh:
-                        h.update(name.encode() + b"\0" + fh.read())
-                except OSError:
-                    pass
+        for dirpath, dirnames, filenames in sorted(os.walk(here)):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.endswith(".py"):
+                    path = os.path.join(dirpath, name)
+                    try:
+                        with open(path, "rb") as fh:
+                            h.update(os.path.relpath(path, here).encode() + b"\0" + fh.read())
+                    except OSError:
+                        pass
         _CODE_HASH = h.hexdigest()
     return _CODE_HASH
 

@@ -11,12 +11,15 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from . import knowledge as K
+from .analysis.actions import Use
+from .analysis.program import Program as Graph
+from .analysis.roots import Root
+from .analysis.values import short_name
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .discover import SourceFile, discover
 from .findings import RULES, Finding, Step, selected
-from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
+from .knowledge import base as K
 from .model import Module
 from .propagate import Outcome, Propagator, Violation, walk_back
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers

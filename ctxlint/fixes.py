@@ -1046,7 +1046,7 @@ def _local_names_except(fn: cst.FunctionDef, line: cst.CSTNode) -> set[str]:
 
 
 def _short(qual: str) -> str:
-    from .graph import short_name
+    from .analysis.values import short_name
 
     return short_name(qual)
 

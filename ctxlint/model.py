@@ -1,46 +1,204 @@
 """Plain, picklable data produced by summarising one module.
 
 A module summary holds no syntax tree: only names, symbolic expressions and
-events with their positions.  Everything later in the pipeline (call graph,
-propagation, findings) works from these summaries, so they can be computed in
-worker processes and cached on disk.
+events with their positions.  Everything later in the pipeline (the analysis
+passes, propagation, findings) works from these summaries, so they can be
+computed in worker processes and cached on disk.
 
-Symbolic expressions are small tuples:
-
-    ("name", scope, id)        a name load; scope "" is the module, otherwise
-                               the qualname of the function that binds it
-    ("attr", expr, attr)       attribute access
-    ("call", expr, args, kws)  call; args a tuple of exprs, kws ((name, expr), ...)
-    ("sub", expr)              subscript of expr
-    ("str", value)             string constant
-    ("func", qualname)         a lambda or def evaluated in place
-    ("tuple", items)           tuple/list/set display
-    ("dict", ((key, value), ...)) dict display
-    ("not", expr) / ("and", items) / ("or", items)
-    ("isnone", expr)           ``expr is None``
-    ("lit", truth)             a number literal: "true" or "false"
-    ("star", expr)             *expr / **expr argument
-    ("mod", dotted)            module bound by ``import``
-    ("imp", module, name)      name bound by ``from module import name``
-    ("?",)                     anything else
+Symbolic expressions, events and conditions are small named tuples (cheap to
+build and to pickle).  Tuples of different types can compare equal when
+their fields do, so code tests them with ``isinstance``, never with ``==``
+against another type.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple, Union
 
-Expr = tuple[Any, ...]
 Pos = tuple[int, int, int, int]  # line (1-based), col (0-based), end_line, end_col
 
-UNKNOWN: Expr = ("?",)
 
-# Event kinds recorded in a function body, in source order.
-CALL = "call"  # (CALL, call_expr, pos, conds)
-REF = "ref"  # (REF, expr, pos, conds): a name/attribute chain that is loaded
-RET = "ret"  # (RET, expr, pos, conds): a return statement's value
-DECO = "deco"  # (DECO, decorator_expr, pos, conds, function_qualname): decorator applied
-IMPORT = "import"  # (IMPORT, (module, ...), pos, conds): modules an import statement executes
+# ---- symbolic expressions -------------------------------------------------------------------
+
+
+class Name(NamedTuple):
+    """A name load; ``scope`` "" is the module (or a builtin), otherwise the qualname of the
+    function that binds it ("<comprehension>" for a comprehension variable)."""
+
+    scope: str
+    id: str
+
+
+class Attr(NamedTuple):
+    value: Expr
+    attr: str
+
+
+class CallExpr(NamedTuple):
+    func: Expr
+    args: tuple[Expr, ...]
+    kws: tuple[tuple[str, Expr], ...]
+
+
+class Sub(NamedTuple):
+    """``value[...]``: the object is read."""
+
+    value: Expr
+
+
+class Str(NamedTuple):
+    value: str
+
+
+class FuncRef(NamedTuple):
+    """A lambda or def evaluated in place."""
+
+    qual: str
+
+
+class ClassRef(NamedTuple):
+    """A class statement's name."""
+
+    qual: str
+
+
+class Seq(NamedTuple):
+    """A tuple, list or set display."""
+
+    items: tuple[Expr, ...]
+
+
+class DictExpr(NamedTuple):
+    items: tuple[tuple[Expr, Expr], ...]
+
+
+class Not(NamedTuple):
+    operand: Expr
+
+
+class And(NamedTuple):
+    items: tuple[Expr, ...]
+
+
+class Or(NamedTuple):
+    items: tuple[Expr, ...]
+
+
+class IsNone(NamedTuple):
+    """``operand is None``."""
+
+    operand: Expr
+
+
+class Lit(NamedTuple):
+    """A number literal, as its truth: "true" or "false"."""
+
+    truth: str
+
+
+class Star(NamedTuple):
+    """``*value`` / ``**value`` argument."""
+
+    value: Expr
+
+
+class ModRef(NamedTuple):
+    """A module bound by ``import dotted``."""
+
+    dotted: str
+
+
+class ImpRef(NamedTuple):
+    """A name bound by ``from module import name``."""
+
+    module: str
+    name: str
+
+
+class Unknown(NamedTuple):
+    """Anything else."""
+
+
+UNKNOWN = Unknown()
+
+Expr = Union[Name, Attr, CallExpr, Sub, Str, FuncRef, ClassRef, Seq, DictExpr, Not, And, Or, IsNone, Lit, Star,
+             ModRef, ImpRef, Unknown]
+Conds = tuple[int, ...]  # indexes into the function's ``conds``
+
+
+# ---- events, in source order within a function ---------------------------------------------------
+
+
+class CallEvent(NamedTuple):
+    call: CallExpr
+    pos: Pos
+    conds: Conds
+
+
+class RefEvent(NamedTuple):
+    """A name/attribute chain that is loaded (``Sub(chain)``: the object itself is read)."""
+
+    expr: Expr
+    pos: Pos
+    conds: Conds
+
+
+class ReturnEvent(NamedTuple):
+    expr: Expr
+    pos: Pos
+    conds: Conds
+
+
+class DecoEvent(NamedTuple):
+    """A decorator applied to the function or class ``target``."""
+
+    expr: Expr
+    pos: Pos
+    conds: Conds
+    target: str
+
+
+class ImportEvent(NamedTuple):
+    """The modules an import statement executes."""
+
+    modules: tuple[str, ...]
+    pos: Pos
+    conds: Conds
+
+
+Event = Union[CallEvent, RefEvent, ReturnEvent, DecoEvent, ImportEvent]
+
+
+# ---- conditions events sit under ------------------------------------------------------------------
+
+
+class IfCond(NamedTuple):
+    test: Expr
+    positive: bool
+
+
+class WithCond(NamedTuple):
+    """A context manager (``with x:``), or ``x.push()`` / ``stack.enter_context(x)`` for the rest
+    of the block (``push``)."""
+
+    expr: Expr
+    pos: Pos
+    push: bool = False
+
+
+class ExceptCond(NamedTuple):
+    caught: tuple[Expr, ...]
+
+
+class MainCond(NamedTuple):
+    """``if __name__ == "__main__":``."""
+
+
+Cond = Union[IfCond, WithCond, ExceptCond, MainCond]
+
+
+# ---- functions, classes, modules -------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -59,10 +217,8 @@ class Function:
     is_generator: bool = False
     is_async: bool = False
     locals: dict[str, tuple[Expr, ...]] = field(default_factory=dict)
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    # Conditions that events can sit under: ("if", expr, positive),
-    # ("with", expr) for context managers and ``ctx.push()``, ("except", names).
-    conds: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    conds: list[Cond] = field(default_factory=list)
     returns: tuple[Expr, ...] = ()
     # literal defaults of parameters, as their truth: "none", "true" or "false"
     defaults: dict[str, str] = field(default_factory=dict)
@@ -94,7 +250,7 @@ class Module:
     star_imports: tuple[str, ...] = ()
     functions: dict[str, Function] = field(default_factory=dict)
     classes: dict[str, Class] = field(default_factory=dict)
-    # ``x.attr = value`` assignments anywhere: (target_expr, value_expr, pos)
+    # ``x.attr = value`` and ``x[...] = value`` assignments anywhere: (target, value, pos)
     attr_assigns: list[tuple[Expr, Expr, Pos]] = field(default_factory=list)
     sets_server_name: bool = False
     error: tuple[str, int, int] | None = None  # message, line, col
@@ -107,14 +263,22 @@ class Module:
         return self.functions[self.name + ":<module>"]
 
 
+_NAMED_TRUTH = {"None": "none", "True": "true", "False": "false"}
+
+
 def literal_truth(expr: Expr) -> str | None:
     """"none", "true" or "false" for a literal; None for anything else."""
-    if expr[0] == "name" and expr[1] == "" and expr[2] in ("None", "True", "False"):
-        return {"None": "none", "True": "true", "False": "false"}[expr[2]]
-    if expr[0] == "str":
-        return "true" if expr[1] else "false"
-    if expr[0] == "lit":
-        return str(expr[1])
-    if expr[0] in ("tuple", "dict") and not expr[1]:
+    if isinstance(expr, Name):
+        return _NAMED_TRUTH.get(expr.id) if expr.scope == "" else None
+    if isinstance(expr, Str):
+        return "true" if expr.value else "false"
+    if isinstance(expr, Lit):
+        return expr.truth
+    if isinstance(expr, (Seq, DictExpr)) and not expr.items:
         return "false"
     return None
+
+
+def is_builtin(expr: Expr, name: str) -> bool:
+    """``expr`` is the module-level (builtin) name ``name``."""
+    return isinstance(expr, Name) and expr.scope == "" and expr.id == name

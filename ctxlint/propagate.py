@@ -16,9 +16,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from . import knowledge as K
-from .graph import Action, Call, Chain, Graph, ParamCall, Root, Spawn, Stream, Use, short_name
-from .model import RET, Pos
+from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use
+from .analysis.decorators import Chain
+from .analysis.program import Program
+from .analysis.roots import Root
+from .analysis.values import Func, short_name
+from .knowledge import base as K
+from .model import CallExpr, IfCond, MainCond, Pos, ReturnEvent, Seq, WithCond
 
 # qualname, contexts, pending wrapper chain, region (-1: whole function), facts on tested parameters
 State = tuple[str, int, Chain, int, tuple[tuple[str, str], ...]]
@@ -66,7 +70,7 @@ def code_for(kind: str, needs: str, eff: int) -> str | None:
 
 
 class Propagator:
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Program) -> None:
         self.g = graph
         self.shared_seen: set[State] = set()
         self.root_keys: set[Any] = set()
@@ -117,7 +121,7 @@ class Propagator:
         conds = self.g.conditions(fn)
         module_ctx = self.g.module_context(self.g.module_of(qual))
         for act in self.g.actions(qual):
-            ctx = K.NONE if any(fn.conds[i][0] == "main" for i in act.conds) else module_ctx
+            ctx = K.NONE if any(isinstance(fn.conds[i], MainCond) for i in act.conds) else module_ctx
             if isinstance(act, (Spawn, Stream)) or not isinstance(act, (Use, Call)):
                 self._discover(fn.qual, act)
                 continue
@@ -179,19 +183,18 @@ class Propagator:
         qual = root.chain[-1][0]
         fn = self.g.functions[qual]
         for ev in fn.events:
-            if ev[0] != RET:
+            if not isinstance(ev, ReturnEvent):
                 continue
-            value = ev[1]
-            if value[0] == "tuple" and value[1]:
-                value = value[1][0]
-            if value[0] != "call":
+            value = ev.expr
+            if isinstance(value, Seq) and value.items:
+                value = value.items[0]
+            if not isinstance(value, CallExpr):
                 continue
-            gen = self.g.resolve(value[1], fn)
-            if gen is not None and gen[0] == "func" and gen[1] in self.g.functions \
-                    and self.g.functions[gen[1]].is_generator:
-                chain = self.g.chain_for(gen[1])
-                self.add_root(Root("stream", "streamed generator", chain, K.NONE, root.path, ev[2], qual),
-                              text=short_name(gen[1]) + "()")
+            gen = self.g.resolve(value.func, fn)
+            if isinstance(gen, Func) and gen.qual in self.g.functions and self.g.functions[gen.qual].is_generator:
+                chain = self.g.chain_for(gen.qual)
+                self.add_root(Root("stream", "streamed generator", chain, K.NONE, root.path, ev.pos, qual),
+                              text=short_name(gen.qual) + "()")
 
     def _effective(self, ctx: int, act: Action, conds: list[tuple[str, int]], region: int,
                    bound: Chain, state: State | None = None) -> tuple[int, int | None]:
@@ -201,9 +204,9 @@ class Propagator:
             facts = dict(state[4])
             for ci in act.conds:
                 c = fn.conds[ci]
-                if c[0] == "if":
-                    d = self.g.decide(c[1], facts, fn.qual)
-                    if d is not None and d != c[2]:
+                if isinstance(c, IfCond):
+                    d = self.g.decide(c.test, facts, fn.qual)
+                    if d is not None and d != c.positive:
                         return -1, None
         eff = ctx
         for ci in act.conds:
@@ -224,8 +227,9 @@ class Propagator:
     def _push_root(self, root: Root, qual: str, eff: int, bound: Chain, ci: int) -> None:
         fn = self.g.functions[qual]
         cond = fn.conds[ci]
+        assert isinstance(cond, WithCond)
         bits = self.g.conditions(fn)[ci][1]
-        pos = cond[2]
+        pos = cond.pos
         ctx = eff | bits
         path = self.g.module_of(qual).path
         # encode the region in the chain's first step (see explore)
@@ -250,7 +254,7 @@ class Propagator:
             if act.registers:
                 if act.chain is not None:
                     target = self.g.functions[act.chain[-1][0]]
-                    ctx = self.g.job_context(act.label, target)
+                    ctx = self.g.registered_job_context(act.label, target)
                     self.add_root(Root("job", act.label, act.chain, ctx, self.g.module_of(target.qual).path,
                                        target.pos, target.qual))
                 if act.proxies:

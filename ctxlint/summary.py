@@ -22,7 +22,42 @@ from typing import Any, Callable, Iterator, Sequence
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from .model import CALL, DECO, IMPORT, REF, RET, UNKNOWN, Class, Expr, Function, Module, Pos, literal_truth
+from .model import (
+    UNKNOWN,
+    And,
+    Attr,
+    CallEvent,
+    CallExpr,
+    Class,
+    ClassRef,
+    Cond,
+    DecoEvent,
+    DictExpr,
+    ExceptCond,
+    Expr,
+    FuncRef,
+    Function,
+    IfCond,
+    ImportEvent,
+    ImpRef,
+    IsNone,
+    Lit,
+    MainCond,
+    ModRef,
+    Module,
+    Name,
+    Not,
+    Or,
+    Pos,
+    RefEvent,
+    ReturnEvent,
+    Seq,
+    Star,
+    Str,
+    Sub,
+    WithCond,
+    literal_truth,
+)
 
 # Deeper trees than this are reported as CTX900 instead of analysed.
 MAX_DEPTH = 4000
@@ -328,9 +363,9 @@ class _Summariser:
 
     def _enc(self, node: Any, scope: _Scope) -> Expr:
         if isinstance(node, cst.Name):
-            return ("name", *self.lookup(scope, node.value))
+            return Name(*self.lookup(scope, node.value))
         if isinstance(node, cst.Attribute):
-            return ("attr", self.enc(node.value, scope), node.attr.value)
+            return Attr(self.enc(node.value, scope), node.attr.value)
         if isinstance(node, cst.Call):
             args: list[Expr] = []
             kws: list[tuple[str, Expr]] = []
@@ -339,30 +374,30 @@ class _Summariser:
                 if a.keyword is not None:
                     kws.append((a.keyword.value, v))
                 elif a.star:
-                    args.append(("star", v))
+                    args.append(Star(v))
                 else:
                     args.append(v)
-            return ("call", self.enc(node.func, scope), tuple(args), tuple(kws))
+            return CallExpr(self.enc(node.func, scope), tuple(args), tuple(kws))
         if isinstance(node, cst.Subscript):
-            return ("sub", self.enc(node.value, scope))
+            return Sub(self.enc(node.value, scope))
         if isinstance(node, cst.SimpleString):
             return _string_value(node)
         if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-            return ("tuple", tuple(self.enc(e.value, scope) for e in node.elements))
+            return Seq(tuple(self.enc(e.value, scope) for e in node.elements))
         if isinstance(node, cst.Dict):
-            return ("dict", tuple((self.enc(e.key, scope), self.enc(e.value, scope))
+            return DictExpr(tuple((self.enc(e.key, scope), self.enc(e.value, scope))
                                   for e in node.elements if isinstance(e, cst.DictElement)))
         if isinstance(node, cst.Await):
             return self.enc(node.expression, scope)
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-            return ("not", self.enc(node.expression, scope))
+            return Not(self.enc(node.expression, scope))
         if isinstance(node, cst.BooleanOperation):
-            op = "and" if isinstance(node.operator, cst.And) else "or"
+            op: type[And] | type[Or] = And if isinstance(node.operator, cst.And) else Or
             items: list[Expr] = []
             for side in (node.left, node.right):
                 e = self.enc(side, scope)
-                items.extend(e[1] if e[0] == op else (e,))
-            return (op, tuple(items))
+                items.extend(e.items if isinstance(e, op) else (e,))
+            return op(tuple(items))
         if isinstance(node, cst.NamedExpr):
             return self.enc(node.value, scope)
         if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
@@ -370,20 +405,20 @@ class _Summariser:
             right = comp.comparator
             if isinstance(right, cst.Name) and right.value == "None":
                 if isinstance(comp.operator, (cst.Is, cst.Equal)):
-                    return ("isnone", self.enc(node.left, scope))
+                    return IsNone(self.enc(node.left, scope))
                 if isinstance(comp.operator, (cst.IsNot, cst.NotEqual)):
-                    return ("not", ("isnone", self.enc(node.left, scope)))
+                    return Not(IsNone(self.enc(node.left, scope)))
             return UNKNOWN
         if isinstance(node, (cst.Integer, cst.Float)):
             try:
-                return ("lit", "true" if float(node.value.replace("_", "")) else "false")
+                return Lit("true" if float(node.value.replace("_", "")) else "false")
             except ValueError:
                 return UNKNOWN
         if isinstance(node, cst.StarredElement):
-            return ("star", self.enc(node.value, scope))
+            return Star(self.enc(node.value, scope))
         if isinstance(node, cst.Lambda):
             q = self._lambda_qual(node, scope)
-            return ("func", q) if q else UNKNOWN
+            return FuncRef(q) if q else UNKNOWN
         return UNKNOWN
 
     def _lambda_qual(self, node: cst.Lambda, scope: _Scope) -> str | None:
@@ -417,13 +452,15 @@ class _Summariser:
                 else:
                     keep = where != "<comprehension>"
                 if keep:
-                    fn.events.append((REF, self.enc(node, scope), self.pos.of(node), conds))
+                    fn.events.append(RefEvent(self.enc(node, scope), self.pos.of(node), conds))
                 return
             self.walk_expr(root, scope, conds)
             return
         if isinstance(node, cst.Call):
             self.walk_call_parts(node, scope, conds)
-            fn.events.append((CALL, self.enc(node, scope), self.pos.of(node), conds))
+            call = self.enc(node, scope)
+            if isinstance(call, CallExpr):
+                fn.events.append(CallEvent(call, self.pos.of(node), conds))
             return
         if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
             # ``session["k"]``: the proxy is read, not only named
@@ -454,8 +491,8 @@ class _Summariser:
         if isinstance(node, cst.IfExp):
             self.walk_test(node.test, scope, conds)
             test = self.enc(node.test, scope)
-            self.walk_expr(node.body, scope, conds + (self.cond(fn, ("if", test, True)),))
-            self.walk_expr(node.orelse, scope, conds + (self.cond(fn, ("if", test, False)),))
+            self.walk_expr(node.body, scope, conds + (self.cond(fn, IfCond(test, True)),))
+            self.walk_expr(node.orelse, scope, conds + (self.cond(fn, IfCond(test, False)),))
             return
         if isinstance(node, cst.NamedExpr):
             self.walk_expr(node.value, scope, conds)
@@ -469,12 +506,12 @@ class _Summariser:
             self.walk_expr(child, scope, conds)
 
     def _access(self, name: cst.Name, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
-        """A name whose object is read (subscripted, searched): ("sub", name) as the event."""
+        """A name whose object is read (subscripted, searched): Sub(name) as the event."""
         fn = scope.fn
         assert fn is not None
         where, _ = self.lookup(scope, name.value)
         if where != "<comprehension>" and not (where == fn.qual and name.value in scope.params):
-            fn.events.append((REF, ("sub", self.enc(name, scope)), self.pos.of(node), conds))
+            fn.events.append(RefEvent(Sub(self.enc(name, scope)), self.pos.of(node), conds))
 
     def walk_call_parts(self, node: cst.Call, scope: _Scope, conds: tuple[int, ...]) -> None:
         func = node.func
@@ -504,7 +541,7 @@ class _Summariser:
         positive = isinstance(node.operator, cst.And)
         self.walk_test(node.left, scope, conds)
         left = self.enc(node.left, scope)
-        self.walk_test(node.right, scope, conds + (self.cond(fn, ("if", left, positive)),))
+        self.walk_test(node.right, scope, conds + (self.cond(fn, IfCond(left, positive)),))
 
     def walk_lambda(self, node: cst.Lambda, scope: _Scope, conds: tuple[int, ...]) -> None:
         assert scope.fn is not None
@@ -559,7 +596,7 @@ class _Summariser:
             out.append(params.star_kwarg)
         return out
 
-    def cond(self, fn: Function, c: tuple[Any, ...]) -> int:
+    def cond(self, fn: Function, c: Cond) -> int:
         fn.conds.append(c)
         return len(fn.conds) - 1
 
@@ -578,20 +615,20 @@ class _Summariser:
             if extra is not None:
                 conds = conds + (self.cond(fn, extra),)
 
-    def after_statement(self, stmt: Any, scope: _Scope) -> tuple[Any, ...] | None:
+    def after_statement(self, stmt: Any, scope: _Scope) -> Cond | None:
         """A condition that holds for the rest of the block after this statement."""
         if isinstance(stmt, cst.If) and stmt.orelse is None and _ends_in_exit(stmt.body):
-            return ("if", self.enc(stmt.test, scope), False)
+            return IfCond(self.enc(stmt.test, scope), False)
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
             small = stmt.body[0]
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                 call = small.value
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "push" and not call.args:
-                    return ("with", self.enc(call.func.value, scope), self.pos.of(stmt), "push")
+                    return WithCond(self.enc(call.func.value, scope), self.pos.of(stmt), True)
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "enter_context" \
                         and len(call.args) == 1:
                     # contextlib.ExitStack: the context stays entered for the rest of the block
-                    return ("with", self.enc(call.args[0].value, scope), self.pos.of(stmt), "push")
+                    return WithCond(self.enc(call.args[0].value, scope), self.pos.of(stmt), True)
         return None
 
     def walk_stmt(self, stmt: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
@@ -617,11 +654,11 @@ class _Summariser:
             self.walk_test(stmt.test, scope, conds)
             test = self.enc(stmt.test, scope)
             if _is_main_check(stmt.test):
-                self.walk_block(stmt.body, scope, conds + (self.cond(fn, ("main",)),), cls)
+                self.walk_block(stmt.body, scope, conds + (self.cond(fn, MainCond()),), cls)
             else:
-                self.walk_block(stmt.body, scope, conds + (self.cond(fn, ("if", test, True)),), cls)
+                self.walk_block(stmt.body, scope, conds + (self.cond(fn, IfCond(test, True)),), cls)
             if stmt.orelse is not None:
-                orelse_conds = conds + (self.cond(fn, ("if", test, False)),)
+                orelse_conds = conds + (self.cond(fn, IfCond(test, False)),)
                 if isinstance(stmt.orelse, cst.If):
                     self.walk_stmt(stmt.orelse, scope, orelse_conds, cls)
                 else:
@@ -634,7 +671,7 @@ class _Summariser:
                 if item.asname is not None:
                     for name in _target_names(item.asname.name):
                         self.bind(scope, name, value)
-                inner = inner + (self.cond(fn, ("with", value, self.pos.of(stmt))),)
+                inner = inner + (self.cond(fn, WithCond(value, self.pos.of(stmt))),)
             self.walk_block(stmt.body, scope, inner, cls)
         elif isinstance(stmt, (cst.For, cst.While)):
             if isinstance(stmt, cst.For):
@@ -651,10 +688,10 @@ class _Summariser:
             for h in stmt.handlers:
                 if h.type is not None:
                     t = self.enc(h.type, scope)
-                    caught.extend(t[1] if t[0] == "tuple" else (t,))
+                    caught.extend(t.items if isinstance(t, Seq) else (t,))
             body_conds = conds
             if caught:
-                body_conds = conds + (self.cond(fn, ("except", tuple(caught))),)
+                body_conds = conds + (self.cond(fn, ExceptCond(tuple(caught))),)
             self.walk_block(stmt.body, scope, body_conds, cls)
             for h in stmt.handlers:
                 if h.name is not None:
@@ -678,15 +715,15 @@ class _Summariser:
         fn = scope.fn
         assert fn is not None
         if isinstance(small, cst.Import):
-            fn.events.append((IMPORT, tuple(_dotted(a.name) for a in small.names), self.pos.of(small), conds))
+            fn.events.append(ImportEvent(tuple(_dotted(a.name) for a in small.names), self.pos.of(small), conds))
             for alias in small.names:
                 full = _dotted(alias.name)
                 if alias.asname is not None:
                     for name in _target_names(alias.asname.name):
-                        self.bind(scope, name, ("mod", full))
+                        self.bind(scope, name, ModRef(full))
                 else:
                     top = full.split(".")[0]
-                    self.bind(scope, top, ("mod", top))
+                    self.bind(scope, top, ModRef(top))
             return
         if isinstance(small, cst.ImportFrom):
             level = len(small.relative)
@@ -694,7 +731,7 @@ class _Summariser:
             executed = [module]
             if not isinstance(small.names, cst.ImportStar):
                 executed += [f"{module}.{_dotted(a.name)}" if module else _dotted(a.name) for a in small.names]
-            fn.events.append((IMPORT, tuple(executed), self.pos.of(small), conds))
+            fn.events.append(ImportEvent(tuple(executed), self.pos.of(small), conds))
             if isinstance(small.names, cst.ImportStar):
                 if scope.qual == "" or fn.kind == "module":
                     self.mod.star_imports += (module,)
@@ -704,7 +741,7 @@ class _Summariser:
                 local = name
                 if alias.asname is not None:
                     local = next(_target_names(alias.asname.name), name)
-                self.bind(scope, local, ("imp", module, name))
+                self.bind(scope, local, ImpRef(module, name))
             return
         if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             value_node = small.value
@@ -726,7 +763,7 @@ class _Summariser:
                 self.walk_expr(small.value, scope, conds)
                 value = self.enc(small.value, scope)
                 fn.returns = fn.returns + (value,)
-                fn.events.append((RET, value, self.pos.of(small), conds))
+                fn.events.append(ReturnEvent(value, self.pos.of(small), conds))
             return
         if isinstance(small, cst.Expr):
             self.walk_expr(small.value, scope, conds)
@@ -750,11 +787,11 @@ class _Summariser:
             return
         if isinstance(target, cst.Attribute):
             base = self.enc(target.value, scope)
-            self.mod.attr_assigns.append((("attr", base, target.attr.value), value, self.pos.of(node)))
+            self.mod.attr_assigns.append((Attr(base, target.attr.value), value, self.pos.of(node)))
             # self.x = ... in a method: an instance attribute of the class
             fn = scope.fn
-            if fn is not None and fn.cls is not None and base[0] == "name" and base[1] == fn.qual \
-                    and fn.params and base[2] == fn.params[0]:
+            if fn is not None and fn.cls is not None and isinstance(base, Name) and base.scope == fn.qual \
+                    and fn.params and base.id == fn.params[0]:
                 owner = self.mod.classes.get(fn.cls)
                 if owner is not None:
                     owner.attrs[target.attr.value] = owner.attrs.get(target.attr.value, ()) + (value,)
@@ -762,7 +799,7 @@ class _Summariser:
             return
         if isinstance(target, cst.Subscript):
             base = self.enc(target.value, scope)
-            self.mod.attr_assigns.append((("sub", base), value, self.pos.of(node)))
+            self.mod.attr_assigns.append((Sub(base), value, self.pos.of(node)))
             self.walk_expr(target.value, scope, conds)
 
     def walk_def(self, node: cst.FunctionDef, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
@@ -804,10 +841,10 @@ class _Summariser:
         if cls is not None and outer.kind == "classbody":
             cls.methods[name] = qual
         else:
-            self.bind(scope, name, ("func", qual))
+            self.bind(scope, name, FuncRef(qual))
         for dec in node.decorators:
             fn_dec = self.enc(dec.decorator, scope)
-            outer.events.append((DECO, fn_dec, self.pos.of(dec.decorator), conds, qual))
+            outer.events.append(DecoEvent(fn_dec, self.pos.of(dec.decorator), conds, qual))
         self.walk_block(node.body, inner, (), None)
 
     def _def_pos(self, node: cst.FunctionDef) -> Pos:
@@ -840,9 +877,9 @@ class _Summariser:
                       parent=outer.qual if outer.kind != "module" else None)
         self.mod.classes[qual] = klass
         if outer.kind != "classbody":
-            self.bind(scope, name, ("class", qual))
+            self.bind(scope, name, ClassRef(qual))
         for dec in node.decorators:
-            outer.events.append((DECO, self.enc(dec.decorator, scope), self.pos.of(dec.decorator), conds, qual))
+            outer.events.append(DecoEvent(self.enc(dec.decorator, scope), self.pos.of(dec.decorator), conds, qual))
         # The class body runs where the class statement is: its events belong to the
         # enclosing function, names it binds are class attributes, and its methods
         # close over the enclosing scope (class scopes are not enclosing scopes).
@@ -880,7 +917,7 @@ def _string_value(node: cst.SimpleString) -> Expr:
     if "b" in prefix or "\\" in text:
         return UNKNOWN
     quote = node.quote
-    return ("str", text[len(node.prefix) + len(quote): len(text) - len(quote)])
+    return Str(text[len(node.prefix) + len(quote): len(text) - len(quote)])
 
 
 def _ends_in_exit(body: Any) -> bool:

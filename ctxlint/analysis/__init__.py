@@ -1,0 +1,1 @@
+"""The analysis passes: index, resolver, guards, decorators, actions, roots and import contexts."""

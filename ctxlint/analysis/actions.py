@@ -1,0 +1,382 @@
+"""Per-function actions: what running a function does that matters for contexts.
+
+An action uses a context-bound name, calls a project function, calls a function it was
+handed (a parameter), starts a function somewhere else (a thread, a job), or hands a
+generator to a response.  Each carries the conditions it sits under.  Callees that
+cannot be resolved produce no action: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from ..knowledge.base import Knowledge, Local, Spawner
+from ..model import (
+    Attr,
+    CallEvent,
+    CallExpr,
+    Conds,
+    DecoEvent,
+    DictExpr,
+    Event,
+    Expr,
+    Function,
+    Name,
+    Pos,
+    RefEvent,
+    Seq,
+    Star,
+    Str,
+    Sub,
+    is_builtin,
+)
+from .decorators import Chain, Decorators
+from .guards import Facts, Guards
+from .resolve import Effect, PropertyEffect, Resolver, UseEffect, argument
+from .values import Cls, Ext, FAttr, Func, Inst, Param, Super, Value, render, short_name
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    needs: str
+    text: str
+    pos: Pos
+    conds: Conds
+    proxy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    chain: Chain
+    pos: Pos
+    conds: Conds
+    text: str
+    # what the call site says of the callee's tested parameters
+    facts: Facts = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParamCall:
+    """A call of a parameter: in a decorator's wrapper, the wrapped function."""
+
+    pos: Pos
+    conds: Conds
+
+
+@dataclass(frozen=True, slots=True)
+class Spawn:
+    family: str  # "thread" or "job"
+    label: str
+    process: bool
+    chain: Chain | None  # None: the target is not a project function
+    target_text: str
+    proxies: tuple[tuple[str, Pos], ...]  # context proxies handed over (CTX203)
+    pos: Pos
+    conds: Conds
+    registers: bool  # registers a job (root at the target's def) rather than starting a thread
+    # the target is the function a project decorator wraps (its parameter): the thread runs the rest of
+    # the decorated chain, e.g. ``def run_async(f): def wrapper(*a): Thread(target=f, args=a).start()``
+    wrapped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    chain: Chain
+    target_text: str
+    pos: Pos
+    conds: Conds
+
+
+Action = Union[Use, Call, ParamCall, Spawn, Stream]
+
+
+class Actions:
+    def __init__(self, resolver: Resolver, guards: Guards, decorators: Decorators, kb: Knowledge,
+                 needs: Callable[[Local], str]) -> None:
+        self.r = resolver
+        self.guards = guards
+        self.deco = decorators
+        self.kb = kb
+        self.needs = needs
+        self.functions = resolver.functions
+        self._actions: dict[str, list[Action]] = {}
+        self._param_spawns: dict[str, dict[str, Spawner]] = {}
+
+    def of(self, qual: str) -> list[Action]:
+        """The actions of one function, in source order."""
+        cached = self._actions.get(qual)
+        if cached is not None:
+            return cached
+        self._actions[qual] = []  # recursion guard (wrapper_of asks for actions)
+        fn = self.functions.get(qual)
+        out: list[Action] = []
+        if fn is not None:
+            for ev in fn.events:
+                try:
+                    self._event(fn, ev, out)
+                except RecursionError:
+                    continue
+        self._actions[qual] = out
+        return out
+
+    def _event(self, fn: Function, ev: Event, out: list[Action]) -> None:
+        if isinstance(ev, RefEvent):
+            expr = ev.expr
+            if isinstance(expr, Sub):  # session["k"], "k" in session, x = session: the object is read
+                _, _, effects = self.r.scan_chain(expr.value, fn)
+                self._effects([e for e in effects if not (isinstance(e, UseEffect) and e.local.function)],
+                              ev.pos, ev.conds, out)
+                return
+            _, _, effects = self.r.scan_chain(expr, fn)
+            # a proxy only named (stored, passed along: `{"c": g}`, `flask.g`) is not yet used and works
+            # anywhere; a captured local alias handed to a thread is CTX203's business; naming a
+            # context-bound function is not calling it
+            effects = [e for e in effects
+                       if not (isinstance(e, UseEffect) and (e.local.proxy and e.named or e.local.function))]
+            self._effects(effects, ev.pos, ev.conds, out)
+        elif isinstance(ev, CallEvent):
+            self._call(fn, ev.call, ev.pos, ev.conds, out)
+        elif isinstance(ev, DecoEvent):
+            if ev.target in self.functions:
+                # applying a project decorator runs it (not the wrapper it returns)
+                value = self.r.resolve(ev.expr, fn)
+                if isinstance(value, Func) and value.qual in self.functions:
+                    out.append(Call(self.deco.chain_for(value.qual), ev.pos, ev.conds, render(ev.expr)))
+                local = self.r.local_of(value)
+                if local is not None and local.function and not local.decorates_lazily:
+                    out.append(Use(self.needs(local), render(ev.expr) + "()", ev.pos, ev.conds, False))
+
+    def _effects(self, effects: list[Effect], pos: Pos, conds: Conds, out: list[Action]) -> None:
+        for eff in effects:
+            if isinstance(eff, UseEffect):
+                out.append(Use(self.needs(eff.local), eff.text, pos, conds, eff.local.proxy))
+            elif isinstance(eff, PropertyEffect):
+                out.append(Call(self.deco.chain_for(eff.qual), pos, conds, eff.text))
+
+    def _call(self, fn: Function, expr: CallExpr, pos: Pos, conds: Conds, out: list[Action]) -> None:
+        callee_expr, args, kws = expr.func, expr.args, expr.kws
+        receiver: Value = None
+        if isinstance(callee_expr, (Name, Attr)):
+            callee, receiver, effects = self.r.scan_chain(callee_expr, fn)
+            self._effects(effects, pos, conds, out)
+            if any(isinstance(e, UseEffect) for e in effects):
+                return
+        else:
+            callee = self.r.resolve(callee_expr, fn)
+        if callee is None:
+            return
+        text = render(callee_expr)
+        if isinstance(callee, Param):
+            if callee.fn != fn.qual or callee.name in fn.params:
+                out.append(ParamCall(pos, conds))
+            return
+        if isinstance(callee, Func):
+            bound = isinstance(callee_expr, Attr) and isinstance(receiver, (Inst, Super, Cls))
+            facts = self.guards.call_facts(callee.qual, args, kws, bound)
+            out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts))
+            self._passed_functions(fn, callee.qual, args, kws, pos, conds, out)
+            return
+        if isinstance(callee, Cls):
+            if any(fnmatch.fnmatchcase(b, pat) for b in self.r.ext_bases(callee.qual)
+                   for pat in self.kb.lazy_constructors):
+                return
+            init = self.r.class_attr(callee.qual, "__init__", True)
+            if isinstance(init, Func):
+                facts = self.guards.call_facts(init.qual, args, kws, True)
+                out.append(Call(self.deco.chain_for(init.qual), pos, conds, text + "()", facts))
+            return
+        if isinstance(callee, FAttr):
+            if callee.attr in self.kb.enqueue_methods and self.is_job(callee.qual):
+                proxies = self._proxies(fn, list(args) + [v for _, v in kws])
+                if proxies:
+                    out.append(Spawn("job", "job", False, None, short_name(callee.qual), proxies, pos, conds, False))
+            return
+        if not isinstance(callee, Ext):
+            return
+        name = callee.name
+        spawner = self.kb.spawner(name)
+        if spawner is not None:
+            self._spawn(fn, spawner, args, kws, pos, conds, out)
+            return
+        if "()." in name and isinstance(receiver, Inst):
+            base, _, method = name.rpartition("().")
+            tc = self.kb.thread_classes.get(base)
+            if tc is not None and method == tc.start:
+                run = self.r.class_attr(receiver.cls, tc.run, True)
+                if isinstance(run, Func):
+                    sp = tc.spawner
+                    out.append(Spawn("thread", sp.label, sp.process, self.deco.chain_for(run.qual),
+                                     short_name(run.qual), (), pos, conds, False))
+                return
+        follower = self.kb.followers.get(name)
+        if follower is not None and name not in self.kb.partials:
+            target = argument(args, kws, follower.arg, follower.kw)
+            chain = self.target_chain(target, fn) if target is not None else None
+            if chain is not None:
+                out.append(Call(chain, pos, conds, render(target) if target is not None else text))
+            return
+        if self.kb.is_response_body(name):
+            body = argument(args, kws, 0, "response")
+            if isinstance(body, CallExpr):
+                gen = self.r.resolve(body.func, fn)
+                if isinstance(gen, Func) and gen.qual in self.functions and self.functions[gen.qual].is_generator:
+                    out.append(Stream(self.deco.chain_for(gen.qual), render(body.func) + "()", pos, conds))
+
+    def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
+                          pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """Functions passed to a project function that calls them (or starts them in a thread)."""
+        called = self.deco.called_params(callee)
+        spawned = self.spawned_params(callee)
+        if not called and not spawned:
+            return
+        target_fn = self.functions[callee]
+        params = list(target_fn.params)
+        if target_fn.cls is not None and params and not any(is_builtin(d, "staticmethod")
+                                                             for d in target_fn.decorators):
+            params = params[1:]
+        passed: list[tuple[str, Expr]] = [(params[i], a) for i, a in enumerate(args)
+                                          if i < len(params) and not isinstance(a, Star)]
+        passed += [(k, a) for k, a in kws if k]
+        for name, a in passed:
+            if name in called or name in spawned:
+                chain = self.target_chain(a, fn)
+                if chain is None:
+                    continue
+                if name in called:
+                    out.append(Call(chain, pos, conds, render(a)))
+                if name in spawned:  # the callee starts it in a thread: a thread root at this call
+                    sp = spawned[name]
+                    out.append(Spawn(sp.family, sp.label, sp.process, chain, render(a), (), pos, conds, False))
+
+    def spawned_params(self, qual: str) -> dict[str, Spawner]:
+        """Parameters of ``qual`` that it hands to a thread spawner itself, from its events alone (no
+        actions: a call chain thousands deep must not recurse through them)."""
+        if qual in self._param_spawns:
+            return self._param_spawns[qual]
+        fn = self.functions.get(qual)
+        out: dict[str, Spawner] = {}
+        if fn is not None:
+            for ev in fn.events:
+                if not isinstance(ev, CallEvent):
+                    continue
+                callee = self.r.resolve(ev.call.func, fn)
+                if not isinstance(callee, Ext):
+                    continue
+                spawner = self.kb.spawner(callee.name)
+                if spawner is None or spawner.family != "thread":
+                    continue
+                target = argument(ev.call.args, ev.call.kws, spawner.arg, spawner.kw)
+                if isinstance(target, Name) and target.scope == qual and target.id in fn.params:
+                    out[target.id] = spawner
+        self._param_spawns[qual] = out
+        return out
+
+    def is_job(self, qual: str) -> bool:
+        """A project function decorated as a background job (``@celery.task``)."""
+        fn = self.functions.get(qual)
+        if fn is None:
+            return False
+        scope = self.r.index.decorator_scope(fn)
+        for d in fn.decorators:
+            v = self.r.resolve(d.func if isinstance(d, CallExpr) else d, scope)
+            if isinstance(v, Ext) and v.name in self.kb.roots and self.kb.roots[v.name].kind == "job":
+                return True
+        return False
+
+    def target_chain(self, target: Expr, fn: Function, depth: int = 0) -> Chain | None:
+        """The chain a callable expression (handed to a thread, say) enters when called."""
+        if depth > 5:
+            return None
+        value: Value
+        if isinstance(target, CallExpr):
+            callee = self.r.resolve(target.func, fn)
+            if isinstance(callee, Ext):
+                if callee.name in self.kb.partials and target.args:
+                    return self.target_chain(target.args[0], fn, depth + 1)
+                if callee.name in self.kb.wrappers and target.args:
+                    inner = self.target_chain(target.args[0], fn, depth + 1)
+                    if inner is None:
+                        return None
+                    first = inner[0]
+                    return ((first[0], first[1] | self.kb.wrappers[callee.name], first[2]),) + inner[1:]
+            value = self.r.call_result(callee)
+        elif isinstance(target, Str):
+            value = self.r.dotted_function(target.value)
+        else:
+            value = self.r.resolve(target, fn)
+        if isinstance(value, Func) and value.qual in self.functions:
+            return self.deco.chain_for(value.qual)
+        if isinstance(value, Inst):
+            call = self.r.class_attr(value.cls, "__call__", True)
+            if isinstance(call, Func):
+                return self.deco.chain_for(call.qual)
+        return None
+
+    def _proxies(self, fn: Function, exprs: list[Expr]) -> tuple[tuple[str, Pos], ...]:
+        """Context proxies among values handed over (inside tuples, dicts and ``*args`` too)."""
+        found: list[tuple[str, Pos]] = []
+        for e in exprs:
+            items = [e]
+            while items:
+                x = items.pop()
+                if isinstance(x, Seq):
+                    items.extend(x.items)
+                elif isinstance(x, DictExpr):
+                    items.extend(v for _, v in x.items)
+                elif isinstance(x, Star):
+                    items.append(x.value)
+                elif isinstance(x, (Name, Attr)):
+                    local = self.r.local_of(self.r.resolve(x, fn))
+                    if local is not None and local.proxy:
+                        found.append((render(x), fn.pos))
+        return tuple(found)
+
+    def _captured_proxies(self, target_qual: str, spawner_fn: Function) -> tuple[tuple[str, Pos], ...]:
+        """Proxies bound to locals of the spawning function and read by a spawned closure."""
+        found: list[tuple[str, Pos]] = []
+        fn = self.functions.get(target_qual)
+        if fn is None or not target_qual.startswith(spawner_fn.qual + "."):
+            return ()
+        for ev in fn.events:
+            if isinstance(ev, (RefEvent, CallEvent)):
+                e = ev.expr if isinstance(ev, RefEvent) else ev.call.func
+                while isinstance(e, Attr):
+                    e = e.value
+                if isinstance(e, Name) and e.scope and e.scope != target_qual \
+                        and not e.scope.startswith(target_qual + "."):
+                    owner = self.functions.get(e.scope)
+                    if owner is not None and e.id in owner.locals:
+                        local = self.r.local_of(self.r.resolve(e, fn))
+                        if local is not None and local.proxy:
+                            found.append((e.id, ev.pos))
+        return tuple(found)
+
+    def _spawn(self, fn: Function, spawner: Spawner, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
+               pos: Pos, conds: Conds, out: list[Action]) -> None:
+        target = argument(args, kws, spawner.arg, spawner.kw)
+        chain = self.target_chain(target, fn) if target is not None else None
+        if chain is None and isinstance(target, Name) and spawner.family == "thread":
+            value = self.r.resolve(target, fn)
+            if isinstance(value, Param) and value.fn != fn.qual:
+                # a decorator's wrapper handing the wrapped function to a thread
+                out.append(Spawn(spawner.family, spawner.label, spawner.process, None, render(target), (), pos,
+                                 conds, False, wrapped=True))
+                return
+            if isinstance(value, Param) and value.name in fn.params:
+                # ``def run_in_thread(fn, *a): Thread(target=fn, args=a).start()``: each caller that
+                # passes a function starts it (spawned_params, _passed_functions)
+                return
+        rest = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
+        proxies = self._proxies(fn, rest)
+        if chain is not None:
+            proxies += self._captured_proxies(chain[-1][0], fn)
+        text = render(target) if target is not None else "?"
+        if chain is None and not proxies:
+            return
+        # a closure of a decorator's wrapper that calls the wrapped function: def work(): f(*a)
+        wrapped = (chain is not None and spawner.family == "thread" and chain[-1][0].startswith(fn.qual + ".")
+                   and any(isinstance(a, ParamCall) for a in self.of(chain[-1][0])))
+        out.append(Spawn(spawner.family, spawner.label, spawner.process, chain, text, proxies, pos, conds,
+                         spawner.family == "job", wrapped=wrapped))

@@ -1,0 +1,70 @@
+"""The project's modules, functions and classes, and which module an import names."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from ..model import Class, Function, Module
+
+
+class Index:
+    def __init__(self, modules: Iterable[Module]) -> None:
+        self.modules: dict[str, Module] = {}
+        self.functions: dict[str, Function] = {}
+        self.classes: dict[str, Class] = {}
+        self.by_import: dict[str, list[Module]] = {}
+        for m in modules:
+            self.modules[m.name] = m
+            self.functions.update(m.functions)
+            self.classes.update(m.classes)
+            for name in (m.import_name or m.name, *m.aliases):
+                self.by_import.setdefault(name, []).append(m)
+
+    def module_of(self, qual: str) -> Module:
+        """The module that defines a function or class, by its qualname."""
+        return self.modules[qual.split(":", 1)[0]]
+
+    def find_module(self, dotted: str, importer: Module | None) -> Module | None:
+        """The project module an import of ``dotted`` in ``importer`` executes, if one is unambiguous.
+
+        Two modules of the same dotted name (two services with a ``shop`` package): the one
+        whose folder shares the longest path with the importer's.
+        """
+        cands = self.by_import.get(dotted)
+        if not cands:
+            return None
+        if len(cands) == 1 or importer is None:
+            return cands[0] if len(cands) == 1 else None
+        here = os.path.dirname(importer.path)
+
+        def closeness(m: Module) -> int:
+            return len(os.path.commonpath([here, os.path.dirname(m.path)])) if m.path else 0
+
+        ranked = sorted(cands, key=closeness, reverse=True)
+        if closeness(ranked[0]) == closeness(ranked[1]):
+            return None
+        return ranked[0]
+
+    def executed_modules(self, dotted_names: tuple[str, ...], importer: Module) -> list[Module]:
+        """Project modules an import statement executes (``import a.b.c`` runs a, a.b and a.b.c)."""
+        out: list[Module] = []
+        for dotted in dotted_names:
+            parts = dotted.split(".")
+            for i in range(1, len(parts) + 1):
+                m = self.find_module(".".join(parts[:i]), importer)
+                if m is not None and m not in out:
+                    out.append(m)
+        return out
+
+    def scope_of_class(self, klass: Class) -> Function:
+        """The function whose names a class statement's bases and decorators are evaluated with."""
+        if klass.parent and klass.parent in self.functions:
+            return self.functions[klass.parent]
+        return self.modules[klass.module].body
+
+    def decorator_scope(self, fn: Function) -> Function:
+        """The function a def statement's decorators are evaluated in."""
+        if fn.parent and fn.parent in self.functions:
+            return self.functions[fn.parent]
+        return self.module_of(fn.qual).body

@@ -1,0 +1,106 @@
+"""The analysed program: the passes over the project's summaries, wired together.
+
+index → resolve → guards, decorators → actions → roots, import contexts.  The passes
+ask each other through this object; propagation and findings read it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..knowledge.base import APP, NEEDS_REQUEST, NONE, Knowledge, Local
+from ..model import Expr, Function, Module
+from .actions import Action, Actions, Call, ParamCall, Spawn, Use
+from .decorators import Chain, Decorators
+from .guards import Guards, Resolved
+from .imports import ImportContexts
+from .index import Index
+from .resolve import Resolver
+from .roots import Root, Roots
+from .values import Value
+
+
+class Program:
+    def __init__(self, modules: Iterable[Module], kb: Knowledge) -> None:
+        self.kb = kb
+        self.index = Index(modules)
+        self.modules = self.index.modules
+        self.functions = self.index.functions
+        self.classes = self.index.classes
+        self.server_name = any(m.sets_server_name for m in self.modules.values())
+        self.resolver = Resolver(self.index, kb)
+        self.guards = Guards(self.resolver, kb, self.needs)
+        self.decorators = Decorators(self.index, self.resolver, kb)
+        self.actions_pass = Actions(self.resolver, self.guards, self.decorators, kb, self.needs)
+        self.imports = ImportContexts(self.index, self.resolver, self.guards, kb)
+        self.roots_pass = Roots(self, kb)
+        self.resolver.factory_needs = self._factory_needs
+        self.decorators.calls_wrapped = self._calls_wrapped
+        # state a library hook keeps for one program (memoised answers)
+        self.library_state: dict[str, object] = {}
+
+    # ---- what propagation and findings ask -----------------------------------------------------
+    def module_of(self, qual: str) -> Module:
+        return self.index.module_of(qual)
+
+    def resolve(self, expr: Expr, fn: Function) -> Value:
+        return self.resolver.resolve(expr, fn)
+
+    def conditions(self, fn: Function) -> list[Resolved]:
+        return self.guards.conditions(fn)
+
+    def actions(self, qual: str) -> list[Action]:
+        return self.actions_pass.of(qual)
+
+    def chain_for(self, qual: str) -> Chain:
+        return self.decorators.chain_for(qual)
+
+    def decide(self, test: Expr, facts: dict[str, str], qual: str) -> bool | None:
+        return self.guards.decide(test, facts, qual)
+
+    def roots(self) -> list[Root]:
+        return self.roots_pass.all()
+
+    def module_context(self, mod: Module) -> int:
+        return self.imports.of(mod)
+
+    def needs(self, local: Local) -> str:
+        return self.resolver.needs(local, self.server_name)
+
+    def registered_job_context(self, label: str, target: Function) -> int:
+        """Contexts a job registered by a call (enqueue, add_job, ...) or a decorator runs with."""
+        if self.guards.module_pushes(self.module_of(target.qual).body):
+            return APP
+        for hook in self.kb.hook("registered_job_context"):
+            found = hook(self, label, target)
+            if found is not None:
+                return int(found)
+        return NONE
+
+    # ---- late-bound questions between passes ----------------------------------------------------
+    def _factory_needs(self, factory: str) -> str:
+        """What a project LocalProxy's factory reaches unguarded: "request", "app" or ""."""
+        needs = ""
+        seen = {factory}
+        todo = [factory]
+        while todo and needs != NEEDS_REQUEST:
+            q = todo.pop()
+            fn = self.functions.get(q)
+            if fn is None:
+                continue
+            conds = self.conditions(fn)
+            for act in self.actions(q):
+                if any(conds[i][0] in ("guard", "push") and conds[i][1] for i in act.conds):
+                    continue
+                if isinstance(act, Use):
+                    if act.needs == NEEDS_REQUEST or not needs:
+                        needs = act.needs
+                elif isinstance(act, Call):
+                    for step in act.chain:
+                        if step[0] not in seen:
+                            seen.add(step[0])
+                            todo.append(step[0])
+        return needs
+
+    def _calls_wrapped(self, qual: str) -> bool:
+        return any(isinstance(a, ParamCall) or (isinstance(a, Spawn) and a.wrapped) for a in self.actions(qual))

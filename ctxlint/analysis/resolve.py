@@ -1,0 +1,440 @@
+"""The resolver: what a symbolic expression denotes, anywhere in the project.
+
+It is the one place that binds names: module globals and imports (absolute, relative,
+re-exported, star), locals and parameters, attributes through classes and their MRO,
+instances and the values functions return.  Everything that asks "what is this?" —
+actions, roots, guards, fixes — asks here.  Unknown is ``None``: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Callable, Iterable
+
+from ..knowledge.base import NEEDS_APP, NEEDS_REQUEST, NEEDS_URL, Knowledge, Local
+from ..model import (
+    Attr,
+    CallExpr,
+    ClassRef,
+    Expr,
+    FuncRef,
+    Function,
+    ImpRef,
+    ModRef,
+    Module,
+    Name,
+    Sub,
+    is_builtin,
+)
+from .index import Index
+from .values import Cls, Ext, FAttr, Func, Inst, Mod, Param, Proxy, Super, Value, render
+
+_BUILTINS = frozenset(dir(builtins))
+MAX_DEPTH = 40
+_MAX_CHAIN = 30
+
+
+class Effect:
+    """Something met while resolving a name/attribute chain."""
+
+    __slots__ = ()
+
+
+class UseEffect(Effect):
+    """A context local: resolution stops there.  ``named``: the chain ends there (the proxy itself
+    is the value)."""
+
+    __slots__ = ("local", "text", "named")
+
+    def __init__(self, local: Local, text: str, named: bool) -> None:
+        self.local, self.text, self.named = local, text, named
+
+
+class PropertyEffect(Effect):
+    """A property read on the way."""
+
+    __slots__ = ("qual", "text")
+
+    def __init__(self, qual: str, text: str) -> None:
+        self.qual, self.text = qual, text
+
+
+class Resolver:
+    def __init__(self, index: Index, kb: Knowledge) -> None:
+        self.index = index
+        self.kb = kb
+        self.functions = index.functions
+        self.classes = index.classes
+        self._globals: dict[tuple[str, str], Value] = {}
+        self._returns: dict[str, Value] = {}
+        self._busy: set[Any] = set()
+        self._mro: dict[str, list[str]] = {}
+        self._ext_bases: dict[str, list[str]] = {}
+        self._proxy_needs: dict[str, Local | None] = {}
+        # set by the program: the context-bound name a project proxy's factory reaches, if any
+        self.factory_needs: Callable[[str], str] = lambda qual: ""
+
+    # ---- modules and globals ---------------------------------------------------------------
+    def global_value(self, mod: Module, name: str, depth: int = 0) -> Value:
+        key = (mod.name, name)
+        if key in self._globals:
+            return self._globals[key]
+        if key in self._busy or depth > MAX_DEPTH:
+            return None
+        configured = self._configured(f"{mod.import_name}.{name}" if mod.import_name else name)
+        if configured is not None:
+            self._globals[key] = configured
+            return configured
+        self._busy.add(key)
+        try:
+            value: Value = None
+            exprs = mod.globals.get(name)
+            if exprs is not None:
+                # the binding that stands once the module has been imported: the last one
+                for e in reversed(exprs):
+                    value = self._proxy_value(e, mod.body) or self.resolve(e, mod.body, depth + 1)
+                    if value is not None:
+                        break
+            else:
+                for star in mod.star_imports:
+                    target = self.index.find_module(star, mod)
+                    value = self.global_value(target, name, depth + 1) if target is not None else None
+                    if value is not None:
+                        break
+                if value is None and name in _BUILTINS:
+                    value = Ext("builtins." + name)
+        finally:
+            self._busy.discard(key)
+        self._globals[key] = value
+        return value
+
+    def _configured(self, dotted: str) -> Value:
+        """A project name the knowledge (a user's configuration) describes: it then stands for itself."""
+        kb = self.kb
+        if dotted in kb.locals or dotted in kb.roots or dotted in kb.spawners or dotted in kb.wrappers \
+                or dotted in kb.followers:
+            return Ext(dotted)
+        return None
+
+    @staticmethod
+    def agree(values: Iterable[Value]) -> Value:
+        """The one value all known values are, or None."""
+        found: Value = None
+        for v in values:
+            if v is None:
+                continue
+            if found is None:
+                found = v
+            elif v != found:
+                return None
+        return found
+
+    def _proxy_value(self, expr: Expr, fn: Function) -> Value:
+        """``request = LocalProxy(_get_request)``: a proxy whose object the factory looks up."""
+        if not isinstance(expr, CallExpr) or not expr.args:
+            return None
+        callee = self.resolve(expr.func, fn)
+        classes = self.kb.local_proxy_classes
+        proxy_class = (isinstance(callee, Ext) and callee.name in classes
+                       or isinstance(callee, Cls) and any(b in classes for b in self.ext_bases(callee.qual)))
+        if not proxy_class:
+            return None
+        factory = self.resolve(expr.args[0], fn)
+        if isinstance(factory, Func) and factory.qual in self.functions:
+            return Proxy(factory.qual)
+        return None
+
+    def module_value(self, dotted: str, importer: Module) -> Value:
+        m = self.index.find_module(dotted, importer)
+        if m is not None:
+            return Mod(m.name)
+        return Ext(self.kb.canonical(dotted))
+
+    def import_value(self, module: str, name: str, importer: Module, depth: int) -> Value:
+        m = self.index.find_module(module, importer)
+        if m is not None:
+            if name in m.globals or m.star_imports:
+                v = self.global_value(m, name, depth + 1)
+                if v is not None:
+                    return v
+            sub = self.index.find_module(f"{module}.{name}" if module else name, importer)
+            if sub is not None:
+                return Mod(sub.name)
+            return None
+        return Ext(self.kb.canonical(f"{module}.{name}" if module else name))
+
+    # ---- expressions -------------------------------------------------------------------------
+    def resolve(self, expr: Expr, fn: Function, depth: int = 0) -> Value:
+        """The value an expression evaluated in ``fn`` denotes, or None."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, Name):
+            return self.name_value(expr.scope, expr.id, fn, depth)
+        if isinstance(expr, Attr):
+            return self.attribute(self.resolve(expr.value, fn, depth + 1), expr.attr, depth)
+        if isinstance(expr, CallExpr):
+            callee = expr.func
+            if is_builtin(callee, "super") and fn.cls is not None \
+                    and "super" not in self.index.module_of(fn.qual).globals:
+                return Super(fn.cls)
+            called = self.resolve(callee, fn, depth + 1)
+            if isinstance(called, Ext) and called.name in self.kb.identity_calls:
+                arg = argument(expr.args, expr.kws, *self.kb.identity_calls[called.name])
+                return self.resolve(arg, fn, depth + 1) if arg is not None else None
+            return self.call_result(called, depth)
+        if isinstance(expr, FuncRef):
+            return Func(expr.qual)
+        if isinstance(expr, ClassRef):
+            return Cls(expr.qual)
+        if isinstance(expr, ModRef):
+            return self.module_value(expr.dotted, self.index.module_of(fn.qual))
+        if isinstance(expr, ImpRef):
+            return self.import_value(expr.module, expr.name, self.index.module_of(fn.qual), depth)
+        return None
+
+    def name_value(self, scope: str, name: str, fn: Function, depth: int) -> Value:
+        if scope == "":
+            return self.global_value(self.index.module_of(fn.qual), name, depth + 1)
+        owner = self.functions.get(scope)
+        if owner is None:
+            return None
+        if name in owner.params:
+            if owner.cls is not None and owner.params[0] == name and owner.kind == "def":
+                if any(is_builtin(d, "staticmethod") for d in owner.decorators):
+                    return Param(scope, name)
+                if any(is_builtin(d, "classmethod") for d in owner.decorators):
+                    return Cls(owner.cls)
+                return Inst(owner.cls)
+            return Param(scope, name)
+        exprs = owner.locals.get(name)
+        if not exprs:
+            return None
+        key = ("local", scope, name)
+        if key in self._busy:
+            return None
+        self._busy.add(key)
+        try:
+            return self.agree(self.resolve(e, owner, depth + 1) for e in exprs)
+        finally:
+            self._busy.discard(key)
+
+    def attribute(self, base: Value, attr: str, depth: int = 0) -> Value:
+        if base is None:
+            return None
+        if isinstance(base, Param):
+            return Ext("?." + attr)
+        if isinstance(base, Ext):
+            return Ext(self.kb.canonical(f"{base.name}.{attr}"))
+        if isinstance(base, Mod):
+            mod = self.index.modules[base.name]
+            if attr in mod.globals or mod.star_imports:
+                v = self.global_value(mod, attr, depth + 1)
+                if v is not None:
+                    return v
+            sub = self.index.find_module(f"{mod.import_name}.{attr}", mod)
+            return Mod(sub.name) if sub is not None else None
+        if isinstance(base, Cls):
+            return self.class_attr(base.qual, attr, False, depth)
+        if isinstance(base, Inst):
+            return self.class_attr(base.cls, attr, True, depth)
+        if isinstance(base, Super):
+            return self.class_attr(base.cls, attr, True, depth, skip_self=True)
+        if isinstance(base, Func):
+            return FAttr(base.qual, attr)
+        return None
+
+    # ---- classes --------------------------------------------------------------------------------
+    def mro(self, cls: str) -> list[str]:
+        """The project classes of ``cls``'s MRO (depth first, each once)."""
+        if cls in self._mro:
+            return self._mro[cls]
+        self._mro[cls] = [cls]
+        order = [cls]
+        klass = self.classes[cls]
+        fn = self.index.scope_of_class(klass)
+        for b in klass.bases:
+            v = self.resolve(b, fn)
+            if isinstance(v, Cls) and v.qual in self.classes:
+                for c in self.mro(v.qual):
+                    if c not in order:
+                        order.append(c)
+        self._mro[cls] = order
+        return order
+
+    def ext_bases(self, cls: str) -> list[str]:
+        """The external classes among the bases of ``cls`` and of its project bases."""
+        cached = self._ext_bases.get(cls)
+        if cached is not None:
+            return cached
+        out: list[str] = []
+        for c in self.mro(cls):
+            klass = self.classes[c]
+            scope = self.index.scope_of_class(klass)
+            for b in klass.bases:
+                candidates = [b]
+                if isinstance(b, Name) and b.scope == "":
+                    # ``Base = A`` / ``Base = B`` chosen at import time: every choice is a base
+                    candidates = list(self.index.modules[klass.module].globals.get(b.id, ())) or [b]
+                for e in candidates:
+                    v = self.resolve(e, scope)
+                    if isinstance(v, Ext) and v.name not in out:
+                        out.append(v.name)
+        self._ext_bases[cls] = out
+        return out
+
+    def class_attr(self, cls: str, attr: str, instance: bool, depth: int = 0, skip_self: bool = False) -> Value:
+        if cls not in self.classes:
+            return None
+        order = self.mro(cls)[1 if skip_self else 0:]
+        for c in order:
+            klass = self.classes[c]
+            if attr in klass.methods:
+                return Func(klass.methods[attr])
+            if attr in klass.attrs:
+                key = ("attr", c, attr)
+                if key in self._busy:
+                    return None
+                self._busy.add(key)
+                try:
+                    # self.x = ... inside methods was recorded with the methods' own scopes, so the
+                    # class's scope resolves them
+                    owner = self.index.scope_of_class(klass)
+                    v = self.agree([self.resolve(e, owner, depth + 1) for e in klass.attrs[attr]])
+                finally:
+                    self._busy.discard(key)
+                if v is not None:
+                    return v
+        for b in self.ext_bases(cls):
+            return Ext(self.kb.canonical(f"{b}{'()' if instance or skip_self else ''}.{attr}"))
+        return None
+
+    # ---- calls ------------------------------------------------------------------------------------
+    def call_result(self, callee: Value, depth: int = 0) -> Value:
+        if isinstance(callee, Ext):
+            return Ext(callee.name + "()")
+        if isinstance(callee, Cls):
+            return Inst(callee.qual)
+        if isinstance(callee, Func):
+            return self.return_value(callee.qual, depth)
+        return None
+
+    def return_value(self, qual: str, depth: int = 0) -> Value:
+        if qual in self._returns:
+            return self._returns[qual]
+        fn = self.functions.get(qual)
+        if fn is None or fn.is_generator or ("ret", qual) in self._busy or depth > MAX_DEPTH:
+            return None
+        self._busy.add(("ret", qual))
+        try:
+            value = self.agree(self.resolve(e, fn, depth + 1) for e in fn.returns)
+        finally:
+            self._busy.discard(("ret", qual))
+        self._returns[qual] = value
+        return value
+
+    def dotted_function(self, dotted: str) -> Value:
+        """A project function named by a dotted string (``"pkg.mod.func"`` or ``"pkg.mod:func"``)."""
+        v = self.dotted_value(dotted)
+        return v if isinstance(v, Func) else None
+
+    def dotted_value(self, dotted: str) -> Value:
+        mod, _, name = dotted.replace(":", ".").rpartition(".")
+        m = self.index.find_module(mod, None)
+        return self.global_value(m, name) if m is not None else None
+
+    # ---- context locals ---------------------------------------------------------------------------
+    def local_of(self, value: Value) -> Local | None:
+        """The context-bound name a value is, if it is one."""
+        if isinstance(value, Ext):
+            return self.kb.locals.get(value.name)
+        if isinstance(value, Proxy):
+            return self.proxy_local(value.factory)
+        return None
+
+    def proxy_local(self, factory: str) -> Local | None:
+        """A project's own LocalProxy is context-bound when its factory reaches a context local unguarded."""
+        if factory in self._proxy_needs:
+            return self._proxy_needs[factory]
+        self._proxy_needs[factory] = None  # while computing: a proxy built on itself needs nothing more
+        needs = self.factory_needs(factory)
+        local = Local(needs, True) if needs else None
+        self._proxy_needs[factory] = local
+        return local
+
+    def scan_chain(self, expr: Expr, fn: Function) -> tuple[Value, Value, list[Effect]]:
+        """Resolve a name/attribute chain step by step: (value, receiver, effects met on the way)."""
+        parts: list[Expr] = []
+        e = expr
+        while isinstance(e, Attr):
+            parts.append(e)
+            e = e.value
+        parts.append(e)
+        parts.reverse()
+        del parts[_MAX_CHAIN:]  # nothing context-bound hides 30 attributes deep
+        effects: list[Effect] = []
+        value = self.resolve(parts[0], fn)
+        receiver: Value = None
+        local = self.local_of(value)
+        if local is not None:
+            return value, receiver, [UseEffect(local, _use_text(parts, 0, local), len(parts) == 1)]
+        for i, p in enumerate(parts[1:], start=1):
+            assert isinstance(p, Attr)
+            receiver = value
+            value = self.attribute(value, p.attr)
+            local = self.local_of(value)
+            if local is not None:
+                return value, receiver, [*effects, UseEffect(local, _use_text(parts, i, local), i == len(parts) - 1)]
+            if isinstance(value, Func) and isinstance(receiver, (Inst, Super)) and self.is_property(value.qual):
+                effects.append(PropertyEffect(value.qual, render(p)))
+                value = self.return_value(value.qual)
+            elif i < len(parts) - 1 and isinstance(value, Ext) and isinstance(receiver, Ext) \
+                    and receiver.name in self.kb.locals:
+                break
+        return value, receiver, effects
+
+    def is_property(self, qual: str) -> bool:
+        fn = self.functions.get(qual)
+        if fn is None:
+            return False
+        names = self.kb.property_decorators
+        for d in fn.decorators:
+            if isinstance(d, Attr):
+                if d.attr in names:
+                    return True
+                continue
+            v = self.resolve(d, self.index.module_of(qual).body)
+            if isinstance(v, Ext) and (v.name in names or v.name.rsplit(".", 1)[-1] in names):
+                return True
+        return False
+
+    def needs(self, local: Local, server_name: bool) -> str:
+        if local.needs == NEEDS_URL:
+            return NEEDS_APP if server_name else NEEDS_REQUEST
+        return local.needs
+
+
+def _use_text(parts: list[Expr], i: int, local: Local) -> str:
+    """``request.headers`` for a proxy (one attribute further), ``url_for()`` for a function."""
+    if local.proxy and i + 1 < len(parts):
+        return render(parts[i + 1])
+    return render(parts[i]) + ("" if local.proxy else "()")
+
+
+def argument(args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...], index: int | None,
+             kw: str | None) -> Expr | None:
+    """The argument at position ``index`` or keyword ``kw`` of a call, if it can be told."""
+    if kw is not None:
+        for k, v in kws:
+            if k == kw:
+                return v
+    if index is not None and index < len(args) and all(not _is_star(a) for a in args[: index + 1]):
+        return args[index]
+    return None
+
+
+def _is_star(e: Expr) -> bool:
+    from ..model import Star
+    return isinstance(e, Star)
+
+
+__all__ = ["Resolver", "Effect", "UseEffect", "PropertyEffect", "argument", "Sub"]

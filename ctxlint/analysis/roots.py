@@ -1,0 +1,181 @@
+"""Roots: the places where Flask, a CLI or a job runner starts running project code.
+
+Roots come from decorators (``@app.route``), registration calls (``app.add_url_rule``),
+base classes (``MethodView``) and module bodies (import time).  Which context each root
+runs with is the knowledge's word; procedures a table cannot say (Celery task classes,
+click command trees) are library hooks the pass calls by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..knowledge.base import APP, NONE, REQUEST, Knowledge
+from ..knowledge.base import Root as RootSpec
+from ..model import CallEvent, CallExpr, Expr, Function, Pos
+from .decorators import Chain
+from .resolve import argument
+from .values import Ext, Func, Value
+
+
+@dataclass(frozen=True, slots=True)
+class Root:
+    """A place where Flask or a job runner starts running project code."""
+
+    kind: str  # "request", "app", "job", "import", "thread", "stream", "with", "handover"
+    label: str
+    chain: Chain
+    ctx: int
+    path: str
+    pos: Pos
+    func: str  # qualname of the function the boundary line is in (or the root itself)
+    view: bool = False  # a view: a generator it returns streams (CTX401)
+    process: bool = False  # a thread root that is really another process
+    # a thread a project decorator starts for the function it wraps: the decorator's name and where
+    # its wrapper starts the thread (path, line, function)
+    via: str = ""
+    via_at: tuple[str, int, str] = ("", 0, "")
+
+
+class Collector(Protocol):
+    """A library's hook into root discovery (click's command trees, say)."""
+
+    def root_spec(self, callee: Value) -> RootSpec | None: ...
+
+    def on_function(self, fn: Function) -> None: ...
+
+    def on_decorator(self, fn: Function, spec: RootSpec, callee: Value, root: Root) -> bool: ...
+
+    def on_registration(self, fn: Function, spec: RootSpec | None, callee: Value, args: tuple[Expr, ...],
+                        target: str | None) -> bool: ...
+
+    def finish(self) -> list[Root]: ...
+
+
+_CONTEXT = {"request": REQUEST, "app": APP}
+
+
+class Roots:
+    def __init__(self, prog: Any, kb: Knowledge) -> None:
+        # ``prog`` is the analysis.program.Program (the hooks get it too)
+        self.p = prog
+        self.kb = kb
+
+    def all(self) -> list[Root]:
+        p = self.p
+        roots: list[Root] = []
+        collectors: list[Collector] = [make(p) for make in self.kb.hook("root_collector")]
+        for mod in p.index.modules.values():
+            if mod.error is not None:
+                continue
+            body = mod.body
+            roots.append(Root("import", "module", ((body.qual, 0, ""),), NONE, mod.path, body.pos, body.qual))
+            for fn in list(mod.functions.values()):
+                if fn.decorators:
+                    self._decorator_roots(fn, roots, collectors)
+                for ev in fn.events:
+                    if isinstance(ev, CallEvent):
+                        self._registration_roots(fn, ev.call, roots, collectors)
+            for klass in mod.classes.values():
+                self._class_roots(klass.qual, roots)
+        for c in collectors:
+            roots.extend(c.finish())
+        return roots
+
+    def spec(self, d: Expr, scope: Function,
+             collectors: list[Collector]) -> tuple[RootSpec | None, Value, CallExpr | None]:
+        """The root a decorator (or the callee of a registration call) makes, with its callee."""
+        call = d if isinstance(d, CallExpr) else None
+        callee = self.p.resolve(d.func if isinstance(d, CallExpr) else d, scope)
+        if callee is None:
+            return None, None, None
+        if isinstance(callee, Ext):
+            spec = self.kb.roots.get(callee.name)
+            if spec is None and not callee.name.startswith("?."):
+                head = callee.name.split(".", 1)[0]
+                if head not in self.kb.packages:
+                    spec = self.kb.roots.get("?." + callee.name.split(".", 1)[-1])
+            return spec, callee, call
+        for c in collectors:
+            spec = c.root_spec(callee)
+            if spec is not None:
+                return spec, callee, call
+        return None, callee, call
+
+    def _decorator_roots(self, fn: Function, roots: list[Root], collectors: list[Collector]) -> None:
+        p = self.p
+        scope = p.index.decorator_scope(fn)
+        mod = p.index.module_of(fn.qual)
+        for c in collectors:
+            c.on_function(fn)
+        for i, d in enumerate(fn.decorators):
+            spec, callee, call = self.spec(d, scope, collectors)
+            if spec is None or not spec.decorator:
+                continue
+            chain = p.decorators.chain_below(fn, fn.decorators[i + 1:])
+            ctx = _CONTEXT.get(spec.kind, NONE)
+            if spec.kind == "job":
+                ctx = self.job_context(fn, callee, call, scope, spec)
+            root = Root(spec.kind, spec.label, chain, ctx, mod.path, fn.pos, fn.qual, spec.view)
+            if not any(c.on_decorator(fn, spec, callee, root) for c in collectors):
+                roots.append(root)
+            return
+
+    def _registration_roots(self, fn: Function, expr: CallExpr, roots: list[Root],
+                            collectors: list[Collector]) -> None:
+        p = self.p
+        callee_expr, args, kws = expr.func, expr.args, expr.kws
+        call: CallExpr | None = None
+        targets: list[Expr | None] = []
+        if isinstance(callee_expr, CallExpr):
+            # X(args)(f): a decorator factory applied by hand
+            spec, callee, call = self.spec(callee_expr, fn, collectors)
+            if args:
+                targets = [args[0]]
+        else:
+            spec, callee, _ = self.spec(callee_expr, fn, collectors)
+            if spec is not None and spec.call:
+                targets = [t for t in (argument(args, kws, i, k) for i, k in spec.slots) if t is not None]
+        for target in targets or [None]:
+            value = p.resolve(target, fn) if target is not None else None
+            q = value.qual if isinstance(value, Func) and value.qual in p.index.functions else None
+            if any(c.on_registration(fn, spec, callee, args, q) for c in collectors):
+                return
+            if spec is None or q is None:
+                continue
+            target_fn = p.index.functions[q]
+            ctx = _CONTEXT.get(spec.kind, NONE)
+            if spec.kind == "job":
+                ctx = self.job_context(target_fn, callee, call, fn, spec)
+            roots.append(Root(spec.kind, spec.label, p.decorators.chain_for(q), ctx, p.index.module_of(q).path,
+                              target_fn.pos, q, spec.view))
+
+    def job_context(self, fn: Function, callee: Value, call: CallExpr | None, scope: Function,
+                    spec: RootSpec) -> int:
+        """Contexts a job registered by a decorator runs with (a library may know better)."""
+        ctx = self.p.registered_job_context(spec.label, fn)
+        name = callee.name if isinstance(callee, Ext) else ""
+        for hook in self.kb.hook("job_context"):
+            found = hook(self.p, fn, name, call, scope)
+            if found is not None:
+                return int(found)
+        return ctx
+
+    def _class_roots(self, cls: str, roots: list[Root]) -> None:
+        p = self.p
+        for b in p.resolver.ext_bases(cls):
+            spec = self.kb.root_classes.get(b)
+            if spec is None:
+                continue
+            seen: set[str] = set()
+            for c in p.resolver.mro(cls):
+                for name, q in p.index.classes[c].methods.items():
+                    if name in seen:
+                        continue
+                    if name in spec.methods or any(n.endswith("*") and name.startswith(n[:-1]) for n in spec.methods):
+                        seen.add(name)
+                        fn = p.index.functions[q]
+                        roots.append(Root(spec.kind, spec.label, p.decorators.chain_for(q), _CONTEXT[spec.kind],
+                                          p.index.module_of(q).path, fn.pos, q, view=name in spec.views))
+            return

@@ -1,0 +1,109 @@
+"""What an expression denotes once names are resolved across the project.
+
+Values are small frozen records; ``None`` stands for "unknown" everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ..model import Attr, CallExpr, Expr, FuncRef, Name, Str, Sub
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A project function (or lambda)."""
+
+    qual: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cls:
+    """A project class."""
+
+    qual: str
+
+
+@dataclass(frozen=True, slots=True)
+class Inst:
+    """An instance of a project class."""
+
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ext:
+    """Something outside the project, by canonical dotted name: ``flask.request``,
+    ``flask.Flask().route`` (``X()``: an instance of X), ``?.enqueue`` (a method of an object
+    of unknown type)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mod:
+    """A project module."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """The value of a parameter of a project function."""
+
+    fn: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Super:
+    """``super()`` in a method of ``cls``."""
+
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class FAttr:
+    """An attribute of a project function (``task.delay``)."""
+
+    qual: str
+    attr: str
+
+
+@dataclass(frozen=True, slots=True)
+class Proxy:
+    """A project ``LocalProxy(factory)``."""
+
+    factory: str
+
+
+Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, None]
+
+
+def render(expr: Expr) -> str:
+    """Source-like text of an expression, for messages."""
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attr):
+        return f"{render(expr.value)}.{expr.attr}"
+    if isinstance(expr, CallExpr):
+        return f"{render(expr.func)}()"
+    if isinstance(expr, Sub):
+        return f"{render(expr.value)}[...]"
+    if isinstance(expr, FuncRef):
+        return short_name(expr.qual)
+    if isinstance(expr, Str):
+        return repr(expr.value)
+    return "..."
+
+
+def short_name(qual: str) -> str:
+    """``Class.method`` or ``function`` for a qualname (``module:Class.method``)."""
+    obj = qual.split(":", 1)[-1]
+    if obj == "<module>":
+        return "<module>"
+    parts = [p for p in obj.split(".") if p not in ("<locals>", "<body>")]
+    if parts and parts[-1].startswith("<lambda"):
+        return "lambda"
+    return ".".join(parts[-2:]) if len(parts) > 1 else (parts[0] if parts else qual)

@@ -1,0 +1,243 @@
+"""The shapes of knowledge: what a library entry can say, and the object that holds them all.
+
+Names are canonical dotted paths of what they denote once imports are resolved;
+``X()`` stands for "an instance of X", and ``?.`` for an object of unknown type
+(a parameter, say), used only for method names distinctive enough to recognise on
+their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import InitVar, dataclass, field, fields
+from typing import Any, Callable, Sequence
+
+# Context bits.  A request context always comes with an application context.
+NONE = 0
+APP = 1
+REQUEST = 3
+CTX_NAMES = {NONE: "no context", APP: "an application context", REQUEST: "a request context"}
+
+# What a context-bound name needs.  "url" is url_for: a request, or only an
+# application context when the project configures SERVER_NAME.
+NEEDS_REQUEST = "request"
+NEEDS_APP = "app"
+NEEDS_URL = "url"
+
+Slot = tuple[int | None, str | None]  # (position, keyword) of a callable argument
+
+
+@dataclass(frozen=True)
+class Local:
+    """A context-bound name."""
+
+    needs: str
+    proxy: bool  # an object that can be handed to another thread (CTX203)
+    function: bool = False  # only calling it needs the context, not naming it
+    decorates_lazily: bool = False  # used as a decorator it needs no context until the function is called
+
+
+@dataclass(frozen=True)
+class Root:
+    """A decorator or registration call that makes Flask (or a job runner) run a function."""
+
+    kind: str  # "request", "app", "job", "click"
+    label: str  # how messages name such a function
+    arg: int | None = 0  # position of the function when registered by a call
+    kw: str | None = None
+    view: bool = False  # its return value is the response (a returned generator streams)
+    # further callables the same registration call runs (``Babel(app, locale_selector=f)``)
+    more: tuple[Slot, ...] = ()
+    decorator: bool = True  # works as ``@X`` / ``@X(...)``
+    call: bool = True  # works as ``X(f)`` / ``X(..., kw=f)``
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return ((self.arg, self.kw), *self.more)
+
+
+@dataclass(frozen=True)
+class Spawner:
+    """A call that runs a function somewhere the caller's context does not follow."""
+
+    family: str  # "thread" (CTX2xx at the call) or "job" (CTX3xx at the def)
+    label: str
+    arg: int | None = 0
+    kw: str | None = None
+    process: bool = False  # another process: copy_current_request_context cannot help
+
+
+@dataclass(frozen=True)
+class Follower:
+    """A call that runs a function in the caller's own context (it is an ordinary call edge)."""
+
+    arg: int | None = 0
+    kw: str | None = None
+
+
+@dataclass(frozen=True)
+class ThreadClass:
+    """A class whose subclasses run ``run`` elsewhere once ``start`` is called."""
+
+    spawner: Spawner
+    start: str = "start"
+    run: str = "run"
+
+
+@dataclass(frozen=True)
+class RootClass:
+    """A base class whose methods Flask calls to handle a request or an event."""
+
+    label: str
+    methods: tuple[str, ...]  # names; "on_*" is a prefix
+    kind: str = "request"
+    views: tuple[str, ...] = ()  # methods whose return value is the response
+
+
+@dataclass
+class Library:
+    """What ctxlint knows of one library (or family of libraries)."""
+
+    name: str
+    # top-level package names whose decorators are known by full name (a decorator of any other
+    # package may still be a root by its method name alone, like ``?.route``)
+    packages: tuple[str, ...] = ()
+    module_aliases: dict[str, str] = field(default_factory=dict)  # module path -> public name
+    name_aliases: dict[str, str] = field(default_factory=dict)  # whole name -> the same thing
+    locals: dict[str, Local] = field(default_factory=dict)
+    roots: dict[str, Root] = field(default_factory=dict)
+    root_classes: dict[str, RootClass] = field(default_factory=dict)
+    spawners: dict[str, Spawner] = field(default_factory=dict)
+    thread_classes: dict[str, ThreadClass] = field(default_factory=dict)
+    followers: dict[str, Follower] = field(default_factory=dict)
+    partials: tuple[str, ...] = ()  # calls that make a new callable from their first argument
+    wrappers: dict[str, int] = field(default_factory=dict)  # run the wrapped function inside a context
+    request_decorators: dict[str, str] = field(default_factory=dict)  # wrapper reads the request
+    push_methods: dict[str, int] = field(default_factory=dict)  # ``with x.<method>():`` pushes
+    guard_calls: dict[str, int] = field(default_factory=dict)  # ``if <call>():`` guards
+    guard_exceptions: tuple[str, ...] = ()  # ``except X:`` around a use handles a missing context
+    identity_calls: dict[str, tuple[int, str]] = field(default_factory=dict)  # return an argument
+    dynamic_imports: tuple[str, ...] = ()  # import a module by a computed name
+    response_bodies: tuple[str, ...] = ()  # first argument becomes a response body
+    lazy_constructors: tuple[str, ...] = ()  # fnmatch patterns of bases whose construction runs nothing
+    local_proxy_classes: tuple[str, ...] = ()  # ``X(factory)`` is a context-local proxy
+    enqueue_methods: tuple[str, ...] = ()  # methods of a job function that enqueue it
+    property_decorators: tuple[str, ...] = ()  # names (or last attribute) of property-like decorators
+    entry_imports: tuple[tuple[str, str], ...] = ()  # a script importing one is run in an app context
+    entry_files: tuple[tuple[str, str], ...] = ()  # (trailing path pattern, marker) run in an app context
+    # hooks: procedures a table cannot say, by the name the analysis calls them
+    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+
+# The libraries ``Knowledge()`` knows, in order (filled in by :mod:`ctxlint.knowledge`).
+DEFAULT_LIBRARIES: list[Library] = []
+
+
+@dataclass
+class Knowledge:
+    """Every library's tables merged, plus a user's additions: the one object the analysis reads.
+
+    ``Knowledge()`` knows every library ctxlint ships; ``Knowledge(libraries=[...])`` only those.
+    """
+
+    libraries: InitVar[Sequence[Library] | None] = None
+    packages: frozenset[str] = frozenset()
+    module_aliases: dict[str, str] = field(default_factory=dict)
+    name_aliases: dict[str, str] = field(default_factory=dict)
+    locals: dict[str, Local] = field(default_factory=dict)
+    roots: dict[str, Root] = field(default_factory=dict)
+    root_classes: dict[str, RootClass] = field(default_factory=dict)
+    spawners: dict[str, Spawner] = field(default_factory=dict)
+    thread_classes: dict[str, ThreadClass] = field(default_factory=dict)
+    followers: dict[str, Follower] = field(default_factory=dict)
+    partials: tuple[str, ...] = ()
+    wrappers: dict[str, int] = field(default_factory=dict)
+    request_decorators: dict[str, str] = field(default_factory=dict)
+    push_methods: dict[str, int] = field(default_factory=dict)
+    guard_calls: dict[str, int] = field(default_factory=dict)
+    guard_exceptions: tuple[str, ...] = ()
+    identity_calls: dict[str, tuple[int, str]] = field(default_factory=dict)
+    dynamic_imports: tuple[str, ...] = ()
+    response_bodies: tuple[str, ...] = ()
+    lazy_constructors: tuple[str, ...] = ()
+    local_proxy_classes: tuple[str, ...] = ()
+    enqueue_methods: tuple[str, ...] = ()
+    property_decorators: tuple[str, ...] = ()
+    entry_imports: tuple[tuple[str, str], ...] = ()
+    entry_files: tuple[tuple[str, str], ...] = ()
+    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+
+    def __post_init__(self, libraries: Sequence[Library] | None) -> None:
+        for lib in DEFAULT_LIBRARIES if libraries is None else libraries:
+            self.add(lib)
+
+    def add(self, lib: Library) -> None:
+        """Merge one library's tables (later entries win)."""
+        for f in fields(Library):
+            if f.name == "name":
+                continue
+            value = getattr(lib, f.name)
+            if f.name == "packages":
+                self.packages = self.packages | frozenset(value)
+            elif f.name == "hooks":
+                for hook, fn in value.items():
+                    self.hooks.setdefault(hook, []).append(fn)
+            elif isinstance(value, dict):
+                getattr(self, f.name).update(value)
+            else:
+                setattr(self, f.name, getattr(self, f.name) + tuple(value))
+
+    def hook(self, name: str) -> list[Callable[..., Any]]:
+        return self.hooks.get(name, [])
+
+    def canonical(self, dotted: str) -> str:
+        """The canonical spelling of an external dotted name."""
+        aliases = self.name_aliases
+        if dotted in aliases:
+            return aliases[dotted]
+        head, _, tail = dotted.partition("(")
+        parts = head.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            if prefix in self.module_aliases:
+                head = ".".join([self.module_aliases[prefix], *parts[cut:]])
+                break
+        name = head + ("(" + tail if tail else "")
+        # canonicalise the class part of "pkg.Class().attr"
+        if "()" in name:
+            cls, _, rest = name.partition("()")
+            cls = aliases.get(cls, cls)
+            name = cls + "()" + rest
+        return aliases.get(name, name)
+
+    def spawner(self, name: str) -> Spawner | None:
+        """The spawner an external call is: by full name, or by method name on an unknown object."""
+        return self.spawners.get(name) or self.spawners.get("?." + name.rsplit(".", 1)[-1])
+
+    def is_response_body(self, name: str) -> bool:
+        return name in self.response_bodies or ("?." + name.rsplit(".", 1)[-1]) in self.response_bodies
+
+    def extend(self, *, request: list[str] = (), app: list[str] = (),  # type: ignore[assignment]
+               request_roots: list[str] = (), app_roots: list[str] = (),  # type: ignore[assignment]
+               job_roots: list[str] = (), thread_spawners: list[str] = (),  # type: ignore[assignment]
+               wrappers_request: list[str] = (), wrappers_app: list[str] = ()) -> None:  # type: ignore[assignment]
+        """Add names from configuration (``module:attr`` or dotted)."""
+
+        def dotted(name: str) -> str:
+            return name.replace(":", ".")
+
+        for n in request:
+            self.locals[dotted(n)] = Local(NEEDS_REQUEST, True)
+        for n in app:
+            self.locals[dotted(n)] = Local(NEEDS_APP, True)
+        for n in request_roots:
+            self.roots[dotted(n)] = Root("request", "request handler")
+        for n in app_roots:
+            self.roots[dotted(n)] = Root("app", "app-context function")
+        for n in job_roots:
+            self.roots[dotted(n)] = Root("job", "background job")
+        for n in thread_spawners:
+            self.spawners[dotted(n)] = Spawner("thread", "thread target", 0, None)
+        for n in wrappers_request:
+            self.wrappers[dotted(n)] = REQUEST
+        for n in wrappers_app:
+            self.wrappers[dotted(n)] = APP

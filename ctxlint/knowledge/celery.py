@@ -1,0 +1,149 @@
+"""Celery (and Flask-CeleryExt): tasks, and which task classes push an application context.
+
+A task runs with no context unless its task class pushes one around the run: a
+``ContextTask`` whose ``__call__`` runs the task inside ``app.app_context()``, installed
+with ``@celery.task(base=ContextTask)``, ``Celery(task_cls=ContextTask)``,
+``celery.Task = ContextTask``, or Flask-CeleryExt (whose tasks always have one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis.values import Cls, Value
+from ..model import Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, is_builtin, literal_truth
+from .base import APP, REQUEST, Library, Root
+
+TASK_DECORATORS = ("celery.Celery().task", "celery.shared_task")
+ALWAYS_APP_CONTEXT = ("flask_celeryext.FlaskCeleryExt().celery.task",)
+TASK_CLASS_KW = "task_cls"  # Celery(task_cls=...)
+TASK_ATTR = "Task"  # celery.Task = ...
+RUN_CALLS = ("run", "__call__")  # what a task class's __call__ calls to run the task
+EXTENSION_PACKAGE = "flask_celeryext"
+
+
+def task_context(prog: Any, fn: Function, name: str, call: CallExpr | None, scope: Function) -> int | None:
+    """The contexts a decorated Celery task runs with, or None when this is not Celery's to say."""
+    if name in ALWAYS_APP_CONTEXT:
+        return APP
+    if name not in TASK_DECORATORS and not name.endswith("().task"):
+        return None
+    base: Value = None
+    if call is not None:
+        for k, v in call.kws:
+            if k == "base":
+                base = prog.resolve(v, scope)
+    classes: list[str] = []
+    if base is not None:
+        if isinstance(base, Cls) and is_app_task_class(prog, base.qual):
+            classes = [base.qual]
+    elif app_task_default(prog):
+        classes = _state(prog)["classes"]
+    if not classes:
+        return None
+    options = {k for k, v in (call.kws if call is not None else ()) if literal_truth(v) == "true"}
+    if any(options & request_options(prog, c) for c in classes):
+        return REQUEST
+    return APP
+
+
+def _state(prog: Any) -> dict[str, Any]:
+    return prog.library_state.setdefault("celery", {"default": None, "classes": []})  # type: ignore[no-any-return]
+
+
+def is_app_task_class(prog: Any, cls: str) -> bool:
+    """A task class whose ``__call__`` runs the task inside a pushed context."""
+    for c in prog.resolver.mro(cls):
+        call = prog.classes[c].methods.get("__call__")
+        if call is None:
+            continue
+        fn = prog.functions[call]
+        conds = prog.conditions(fn)
+        for ev in fn.events:
+            if not isinstance(ev, CallEvent):
+                continue
+            callee = ev.call.func
+            if isinstance(callee, Attr) and callee.attr in RUN_CALLS and any(
+                    conds[i][0] == "push" and conds[i][1] for i in ev.conds):
+                return True
+    return False
+
+
+def app_task_default(prog: Any) -> bool:
+    """Whether the project installs an app-context task class for every task."""
+    state = _state(prog)
+    if state["default"] is not None:
+        return bool(state["default"])
+    found = False
+    classes = state["classes"]
+    for mod in prog.modules.values():
+        for target, value, _ in mod.attr_assigns:
+            if isinstance(target, Attr) and target.attr == TASK_ATTR:
+                v = prog.resolve(value, mod.body)
+                if v is None and isinstance(value, Name) and value.scope in prog.functions:
+                    v = prog.resolve(value, prog.functions[value.scope])
+                if isinstance(v, Cls) and is_app_task_class(prog, v.qual):
+                    found = True
+                    classes.append(v.qual)
+        for fn in mod.functions.values():
+            for ev in fn.events:
+                if not isinstance(ev, CallEvent):
+                    continue
+                for k, v in ev.call.kws:
+                    if k == TASK_CLASS_KW:
+                        c = prog.resolve(v, fn) if not isinstance(v, Str) else prog.resolver.dotted_value(v.value)
+                        if isinstance(c, Cls) and is_app_task_class(prog, c.qual):
+                            found = True
+                            classes.append(c.qual)
+        if any(v and isinstance(v[0], ImpRef) and v[0].module.startswith(EXTENSION_PACKAGE)
+               for v in mod.globals.values()):
+            found = True
+    state["default"] = found
+    return found
+
+
+def request_options(prog: Any, cls: str) -> set[str]:
+    """Task options (``@celery.task(request_context=True)``) for which the task class pushes a request.
+
+    The option becomes an attribute of the task; the class's ``__call__`` tests it
+    (``if getattr(self, "request_context", False):``) around a test_request_context().
+    """
+    names: set[str] = set()
+    push = prog.kb.push_methods
+    for c in prog.resolver.mro(cls):
+        call = prog.classes[c].methods.get("__call__")
+        if call is None:
+            continue
+        fn = prog.functions[call]
+        for ev in fn.events:
+            callee = ev.call.func if isinstance(ev, CallEvent) else None
+            if not isinstance(callee, Attr) or push.get(callee.attr) != REQUEST:
+                continue
+            for i in ev.conds:
+                cond = fn.conds[i]
+                test = cond.test if isinstance(cond, IfCond) and cond.positive else None
+                if test is None:
+                    continue
+                if isinstance(test, CallExpr) and is_builtin(test.func, "getattr") and len(test.args) >= 2 \
+                        and isinstance(test.args[1], Str):
+                    names.add(test.args[1].value)
+                elif isinstance(test, Attr):
+                    names.add(test.attr)
+    return names
+
+
+LIBRARY = Library(
+    name="celery",
+    packages=("celery",),
+    module_aliases={"celery.app": "celery", "celery.app.base": "celery", "celery.app.task": "celery"},
+    name_aliases={"celery.Task": "celery.Task"},
+    roots={
+        # the context of a Celery task depends on its task class: see task_context
+        "celery.Celery().task": Root("job", "Celery task"),
+        "celery.shared_task": Root("job", "Celery task"),
+        "flask_celeryext.FlaskCeleryExt().celery.task": Root("job", "Celery task"),
+    },
+    # Methods of a task function that hand it (and its arguments) to the queue.
+    enqueue_methods=("delay", "apply_async", "s", "si", "signature"),
+    hooks={"job_context": task_context},
+)

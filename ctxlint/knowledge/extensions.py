@@ -1,0 +1,134 @@
+"""Flask extensions: Flask-Login, Flask-SQLAlchemy, Flask-SocketIO, Flask-Caching, Flask-RESTful and
+RESTX, Flask-Executor, Flask-Migrate, API frameworks built on Flask, WTForms."""
+
+from __future__ import annotations
+
+from .base import NEEDS_APP, NEEDS_REQUEST, Follower, Library, Local, Root, RootClass, Spawner, ThreadClass
+from .flask import HTTP_METHODS
+
+LOGIN = Library(
+    name="flask_login",
+    packages=("flask_login",),
+    module_aliases={"flask_login.utils": "flask_login", "flask_login.login_manager": "flask_login"},
+    locals={
+        "flask_login.current_user": Local(NEEDS_REQUEST, True),
+        "flask_login.login_user": Local(NEEDS_REQUEST, False, function=True),
+        "flask_login.logout_user": Local(NEEDS_REQUEST, False, function=True),
+        "flask_login.confirm_login": Local(NEEDS_REQUEST, False, function=True),
+    },
+    roots={
+        "flask_login.LoginManager().user_loader": Root("request", "Flask-Login user loader"),
+        "flask_login.LoginManager().request_loader": Root("request", "Flask-Login request loader"),
+        "flask_login.LoginManager().header_loader": Root("request", "Flask-Login header loader"),
+        "flask_login.LoginManager().unauthorized_handler": Root("request", "Flask-Login unauthorized handler"),
+        "flask_login.LoginManager().needs_refresh_handler": Root("request", "Flask-Login refresh handler"),
+        "?.user_loader": Root("request", "Flask-Login user loader"),
+        "?.request_loader": Root("request", "Flask-Login request loader"),
+    },
+    # Decorators whose wrapper reads the request each time the function is called.
+    request_decorators={
+        "flask_login.login_required": "login_required",
+        "flask_login.fresh_login_required": "fresh_login_required",
+    },
+)
+
+SQLALCHEMY = Library(
+    name="flask_sqlalchemy",
+    packages=("flask_sqlalchemy",),
+    module_aliases={"flask_sqlalchemy.extension": "flask_sqlalchemy", "flask_sqlalchemy.model": "flask_sqlalchemy"},
+    locals={
+        "flask_sqlalchemy.SQLAlchemy().session": Local(NEEDS_APP, False, function=True),
+        "flask_sqlalchemy.SQLAlchemy().engine": Local(NEEDS_APP, False),
+        "flask_sqlalchemy.SQLAlchemy().create_all": Local(NEEDS_APP, False),
+        "flask_sqlalchemy.SQLAlchemy().drop_all": Local(NEEDS_APP, False),
+        "flask_sqlalchemy.SQLAlchemy().Model.query": Local(NEEDS_APP, False),
+    },
+)
+
+SOCKETIO = Library(
+    name="flask_socketio",
+    packages=("flask_socketio",),
+    module_aliases={"flask_socketio.namespace": "flask_socketio"},
+    locals={
+        # Flask-SocketIO's module-level helpers take the namespace and sid from the request
+        # (SocketIO().emit, the server's method, needs neither)
+        **{f"flask_socketio.{name}": Local(NEEDS_REQUEST, False, function=True)
+           for name in ("emit", "send", "join_room", "leave_room", "close_room", "rooms", "disconnect")},
+    },
+    roots={
+        "flask_socketio.SocketIO().on": Root("request", "Socket.IO event handler"),
+        "flask_socketio.SocketIO().event": Root("request", "Socket.IO event handler"),
+        "flask_socketio.SocketIO().on_error": Root("request", "Socket.IO error handler"),
+        "flask_socketio.SocketIO().on_error_default": Root("request", "Socket.IO error handler"),
+        "flask_socketio.SocketIO().on_event": Root("request", "Socket.IO event handler", 1, "handler"),
+    },
+    root_classes={
+        "flask_socketio.Namespace": RootClass("Socket.IO event handler", ("on_*",)),
+    },
+    spawners={
+        "flask_socketio.SocketIO().start_background_task": Spawner("thread", "background task", 0, "target"),
+        "?.start_background_task": Spawner("thread", "background task", 0, "target"),
+    },
+)
+
+CACHING = Library(
+    name="flask_caching",
+    packages=("flask_caching",),
+    module_aliases={"flask_caching.__init__": "flask_caching"},
+    request_decorators={"flask_caching.Cache().cached": "cache.cached()"},
+)
+
+RESTFUL = Library(
+    name="flask_restful",
+    packages=("flask_restful",),
+    module_aliases={"flask_restful.__init__": "flask_restful"},
+    name_aliases={
+        "flask_restx.Resource": "flask_restful.Resource",
+        "flask_restplus.Resource": "flask_restful.Resource",
+    },
+    roots={"flask_restful.Api().resource": Root("request", "resource")},
+    root_classes={"flask_restful.Resource": RootClass("resource method", HTTP_METHODS, views=HTTP_METHODS)},
+)
+
+API_FRAMEWORKS = Library(
+    name="flask-based API frameworks",
+    name_aliases={
+        "apiflask.APIFlask": "flask.Flask",
+        "apiflask.APIBlueprint": "flask.Blueprint",
+        "flask_smorest.Blueprint": "flask.Blueprint",
+        "flask_openapi3.OpenAPI": "flask.Flask",
+        "flask_openapi3.APIBlueprint": "flask.Blueprint",
+    },
+)
+
+EXECUTOR = Library(
+    name="flask_executor",
+    packages=("flask_executor",),
+    # Flask-Executor copies the request and app contexts into its workers
+    followers={
+        "flask_executor.Executor().submit": Follower(0, "fn"),
+        "flask_executor.Executor().map": Follower(0, "fn"),
+        "flask_executor.Executor().submit_stored": Follower(1, "fn"),
+    },
+)
+
+MIGRATE = Library(
+    name="flask_migrate",
+    # Files a tool runs as entry points inside an application context: Flask-Migrate runs
+    # Alembic's migrations/env.py from ``flask db`` (trailing path pattern, marker file relative
+    # to the file's directory).
+    entry_files=(("env.py", "script.py.mako"), ("versions/*.py", "../script.py.mako")),
+    # An entry script importing one of these is run by that tool, inside Flask-Migrate's app
+    # context (an Alembic env.py without the usual script.py.mako beside it).
+    entry_imports=(("alembic", "context"),),
+)
+
+WTFORMS = Library(
+    name="wtforms",
+    # Constructing a subclass of these does not run ``__init__``: WTForms fields built in a
+    # form's class body are UnboundFields until the form is instantiated.
+    lazy_constructors=("wtforms.*Field", "wtforms.fields.*Field", "flask_wtf.*Field", "wtforms_*.*Field"),
+)
+
+__all__ = ["LOGIN", "SQLALCHEMY", "SOCKETIO", "CACHING", "RESTFUL", "API_FRAMEWORKS", "EXECUTOR", "MIGRATE",
+           "WTFORMS", "ThreadClass"]

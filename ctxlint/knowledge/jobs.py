@@ -1,0 +1,112 @@
+"""Job queues and schedulers besides Celery: RQ, Huey, Dramatiq, APScheduler (and Flask-APScheduler),
+``atexit`` and ``signal`` handlers.  Their functions run with no context unless the worker pushes one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis.values import Cls, Ext
+from ..model import CallEvent, Function
+from .base import APP, Library, Root, Spawner
+
+RQ_LABEL = "RQ job"
+# An RQ worker the project builds itself (usually in a Flask CLI command) runs jobs in
+# the process that built it, so they inherit its application context.
+RQ_WORKERS = ("rq.Worker", "rq.worker.Worker", "rq.SimpleWorker", "rq.worker.SimpleWorker", "rq.worker.HerokuWorker",
+              "rq.HerokuWorker")
+
+
+def rq_job_context(prog: Any, label: str, target: Function) -> int | None:
+    """RQ jobs run in the worker's process: with an app context when the project builds its own worker."""
+    if label == RQ_LABEL and rq_worker_built(prog):
+        return APP
+    return None
+
+
+def rq_worker_built(prog: Any) -> bool:
+    """Whether the project builds its own RQ worker (whose jobs then share its context)."""
+    state = prog.library_state
+    if "rq_worker" in state:
+        return bool(state["rq_worker"])
+    found = False
+    for fn in prog.functions.values():
+        for ev in fn.events:
+            if isinstance(ev, CallEvent):
+                v = prog.resolve(ev.call.func, fn)
+                if isinstance(v, Ext) and v.name in RQ_WORKERS:
+                    found = True
+                elif isinstance(v, Cls) and any(b in RQ_WORKERS for b in prog.resolver.ext_bases(v.qual)):
+                    found = True
+            if found:
+                break
+        if found:
+            break
+    state["rq_worker"] = found
+    return found
+
+
+RQ = Library(
+    name="rq",
+    packages=("rq",),
+    module_aliases={"rq.queue": "rq", "rq.decorators": "rq"},
+    roots={"rq.job": Root("job", RQ_LABEL)},
+    spawners={
+        "rq.Queue().enqueue": Spawner("job", RQ_LABEL, 0, "f"),
+        "rq.Queue().enqueue_call": Spawner("job", RQ_LABEL, 0, "func"),
+        "rq.Queue().enqueue_in": Spawner("job", RQ_LABEL, 1, "func"),
+        "rq.Queue().enqueue_at": Spawner("job", RQ_LABEL, 1, "f"),
+        "?.enqueue": Spawner("job", RQ_LABEL, 0, "f"),
+        "?.enqueue_call": Spawner("job", RQ_LABEL, 0, "func"),
+    },
+    hooks={"registered_job_context": rq_job_context},
+)
+
+HUEY = Library(
+    name="huey",
+    packages=("huey",),
+    module_aliases={"huey.api": "huey", "huey.contrib.mini": "huey"},
+    name_aliases={f"huey.{c}": "huey.Huey" for c in ("RedisHuey", "SqliteHuey", "MemoryHuey", "FileHuey",
+                                                      "PriorityRedisHuey", "RedisExpireHuey", "MiniHuey")},
+    roots={
+        "huey.Huey().task": Root("job", "Huey task"),
+        "huey.Huey().periodic_task": Root("job", "Huey periodic task"),
+        "huey.Huey().on_startup": Root("job", "Huey startup hook"),
+    },
+    enqueue_methods=("schedule",),
+)
+
+DRAMATIQ = Library(
+    name="dramatiq",
+    packages=("dramatiq",),
+    roots={"dramatiq.actor": Root("job", "Dramatiq actor")},
+    enqueue_methods=("send", "send_with_options"),
+)
+
+APSCHEDULER = Library(
+    name="apscheduler",
+    packages=("apscheduler", "flask_apscheduler"),
+    module_aliases={"flask_apscheduler.scheduler": "flask_apscheduler"},
+    name_aliases={f"apscheduler.schedulers.{m}.{c}": "apscheduler.Scheduler"
+                  for m, c in (("background", "BackgroundScheduler"), ("blocking", "BlockingScheduler"),
+                               ("asyncio", "AsyncIOScheduler"), ("gevent", "GeventScheduler"),
+                               ("tornado", "TornadoScheduler"), ("twisted", "TwistedScheduler"),
+                               ("qt", "QtScheduler"))},
+    roots={
+        "apscheduler.Scheduler().scheduled_job": Root("job", "APScheduler job"),
+        "flask_apscheduler.APScheduler().task": Root("job", "APScheduler job"),
+    },
+    spawners={
+        "apscheduler.Scheduler().add_job": Spawner("job", "APScheduler job", 0, "func"),
+        "flask_apscheduler.APScheduler().add_job": Spawner("job", "APScheduler job", 1, "func"),
+    },
+)
+
+PROCESS_HOOKS = Library(
+    name="atexit and signal",
+    packages=("atexit", "signal"),
+    roots={"atexit.register": Root("job", "atexit handler")},
+    spawners={
+        "atexit.register": Spawner("job", "atexit handler", 0, "func"),
+        "signal.signal": Spawner("job", "signal handler", 1, "handler"),
+    },
+)

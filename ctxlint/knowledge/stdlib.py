@@ -1,0 +1,38 @@
+"""The standard library's calls that run, wrap or return what they are given."""
+
+from __future__ import annotations
+
+from .base import Follower, Library
+
+LIBRARY = Library(
+    name="python",
+    packages=("builtins", "functools", "os", "sys", "atexit", "signal"),
+    followers={
+        "builtins.map": Follower(0, None),
+        "builtins.filter": Follower(0, None),
+        "builtins.sorted": Follower(None, "key"),
+        "builtins.min": Follower(None, "key"),
+        "builtins.max": Follower(None, "key"),
+        "functools.reduce": Follower(0, None),
+        "functools.partial": Follower(None, None),  # a target, not a call: see partials
+    },
+    # Calls that make a new callable from their first argument (for spawn targets).
+    partials=("functools.partial",),
+    # Calls that return one of their arguments unchanged: (position, keyword) of that argument.
+    # ``sxng_request = typing.cast(SXNG_Request, flask.request)`` is still the request proxy.
+    identity_calls={
+        "typing.cast": (1, "val"),
+        "typing_extensions.cast": (1, "val"),
+    },
+    # Calls that import a module by name at run time (plugin loaders).
+    dynamic_imports=("importlib.import_module", "__import__", "builtins.__import__"),
+    # ``except RuntimeError:`` around a use means the author handles the missing context.
+    guard_exceptions=("RuntimeError", "builtins.RuntimeError"),
+    property_decorators=("builtins.property", "cached_property"),
+)
+
+# Libraries of other web frameworks: their decorators are never Flask's by method name alone.
+OTHER_FRAMEWORKS = Library(
+    name="other web frameworks",
+    packages=("fastapi", "bottle", "sanic", "django", "starlette", "aiohttp", "tornado", "falcon"),
+)
