@@ -251,7 +251,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         fix_status, result = run_fixes(paths, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
                                        out=sys.stdout, err=sys.stderr, keep=keep)
     elif pre_commit:
-        from .project import analyse_files
+        from .precommit import analyse_files
 
         result = analyse_files(paths, options)
     else:

@@ -305,8 +305,7 @@ class FixContext:
 
     def project_files(self, path: str) -> list[str]:
         if self.files is None:
-            from .discover import discover
-            from .project import find_project_root
+            from .discover import discover, find_project_root
 
             self.files = [f.abspath for f in discover([find_project_root(path)]).files]
         return self.files

@@ -4,7 +4,7 @@ flake8 hands a plugin one file at a time, possibly in several processes.
 ctxlint needs the whole project, so each process analyses a project once and
 keeps the result:
 
-* the project of a file is found with :func:`ctxlint.project.find_project_root`;
+* the project of a file is found with :func:`ctxlint.discover.find_project_root`;
 * the result is kept per (project root, current directory) with the files of
   the project and their (mtime, size); it is checked against the disk once per
   flake8 run (a long-lived process such as an editor's linting server runs
@@ -36,10 +36,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .discover import discover
+from .discover import discover, find_project_root
 from .engine import Options, analyse
 from .findings import RULES, Finding
-from .project import find_project_root
 
 
 @dataclass
