@@ -20,7 +20,7 @@ from .baseline import load as load_baseline
 from .baseline import write as write_baseline
 from .config import ConfigError, Settings, find_config, load_config, parse_per_file_ignore, resolve
 from .engine import Options, analyse
-from .findings import RULES, Finding, SourceLines, Suppressions
+from .findings import RULES, Finding
 from .report import (
     FORMATS,
     Fix,
@@ -32,6 +32,7 @@ from .report import (
     statistics_report,
     text_report,
 )
+from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 from dataclasses import dataclass, field
 
 from . import knowledge as K
@@ -19,6 +18,7 @@ from .graph import Graph, Root, Use, short_name
 from .knowledge import Knowledge
 from .model import Module
 from .propagate import Outcome, Propagator, Violation, walk_back
+from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
 
@@ -164,7 +164,8 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
         keep = {os.path.abspath(p) for p in report_only}
         findings = [f for f in findings if os.path.abspath(f.path) in keep]
     if options.noqa:
-        findings = [f for f in findings if not _suppressed(f, overrides)]
+        suppressions = Suppressions(SourceLines(overrides))
+        findings = [f for f in findings if not suppressions.suppresses(f)]
     findings.sort(key=Finding.sort_key)
     return Result(findings, errors, len(found.files), modules)
 
@@ -326,43 +327,3 @@ def _hint(code: str, root: Root, v: Violation) -> str:
         return (RULES[code].hint + "; url_for can also build URLs with only an application context once "
                 "SERVER_NAME is configured")
     return RULES[code].hint
-
-
-_NOQA = re.compile(r"#\s*(?:noqa|ctxlint:\s*ignore)(?::\s*|\[)?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)?",
-                   re.IGNORECASE)
-
-
-def _suppressed(f: Finding, overrides: dict[str, bytes] | None) -> bool:
-    line = _line_text(f.path, f.line, overrides)
-    if line is None:
-        return False
-    for m in _NOQA.finditer(line):
-        codes = m.group("codes")
-        if not codes:
-            return True
-        if any(f.code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
-            return True
-    return False
-
-
-_LINES: dict[str, list[str]] = {}
-
-
-def _line_text(path: str, line: int, overrides: dict[str, bytes] | None) -> str | None:
-    abspath = os.path.abspath(path)
-    data: bytes | None = None
-    if overrides is not None and abspath in overrides:
-        data = overrides[abspath]
-    lines = _LINES.get(abspath) if data is None else None
-    if lines is None:
-        if data is None:
-            try:
-                with open(abspath, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                return None
-        lines = data.decode("utf-8", errors="replace").splitlines()
-        if overrides is None or abspath not in overrides:
-            _LINES[abspath] = lines
-    return lines[line - 1] if 0 < line <= len(lines) else None
-

@@ -28,7 +28,6 @@ from typing import Any, TextIO
 
 import libcst as cst
 
-from . import engine
 from .engine import Options, Result, analyse
 from .findings import Finding
 from .fixing import (
@@ -1504,7 +1503,6 @@ def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = F
                   f"file{'s' if len(changed) != 1 else ''}{note}\n")
         return (1 if changed else 0), first
     refused = _write_all(changed, applied, originals, current, err)
-    engine._LINES.clear()  # the noqa line cache holds the old lines
     result = _kept(analyse(paths, options), keep, {}) if changed else first
     n = sum(1 for a in applied if not a.files & refused)
     written = len([p for p in changed if p not in refused])
