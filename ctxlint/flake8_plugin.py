@@ -37,7 +37,8 @@ from typing import Any
 from . import __version__
 from .discover import discover, find_project_root
 from .engine import Options, analyse
-from .findings import RULES, Finding
+from .findings import Finding
+from .rules import RULES
 from .suppression import Directive, directives
 
 

@@ -16,7 +16,8 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-from .findings import RULES, Finding
+from .findings import Finding
+from .rules.meta import UnusedSuppression
 
 
 class SourceLines:
@@ -157,5 +158,4 @@ class Suppressions:
 
     @staticmethod
     def _finding(path: str, d: Directive, msg: str) -> Finding:
-        hint = RULES["CTX001"].hint
-        return Finding("CTX001", path, d.line, d.column, d.line, d.column + len(d.text), f"{msg}; {hint}", hint)
+        return UnusedSuppression.finding(path, d.line, d.column, d.text, msg)

@@ -13,8 +13,9 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from ctxlint.cli import main
-from ctxlint.findings import APP_ERROR_TEXT, REQUEST_ERROR_TEXT, RULES, rules_table
 from ctxlint.report import sarif_log
+from ctxlint.rules import RULES, rules_table
+from ctxlint.rules.base import APP_ERROR_TEXT, REQUEST_ERROR_TEXT
 
 SCHEMA = os.path.join(ROOT, "..", "shared", "sarif-schema-2.1.0.json")
 PROJECTS = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d)))
