@@ -39,6 +39,10 @@ class AppOnly(Rule):
              "def reindex():\n"
              "    for order in Order.query:\n"
              "        record_event(\"reindex\", order.id, agent=\"flask reindex\")  # the caller passes the data")
+    assumes = ("from flask import Flask, request\n\n"
+               "app = Flask(__name__)\n\n\n"
+               "def record_event(name, key, agent=None):\n"
+               "    return name, key, agent or request.headers[\"User-Agent\"]")
     hint = ("only an application context is active here, there is no request — pass the data in, "
             "or push app.test_request_context() if a request is really needed")
 

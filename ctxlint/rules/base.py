@@ -37,6 +37,9 @@ class Rule:
     errors: tuple[str, ...] = ()  # the exceptions Flask raises, verbatim
     example = ""  # code that has the problem
     fixed = ""  # the same code fixed
+    # what the example and the fixed example assume (imports, the app, a pool): not on the page, put
+    # above them when they run as tests
+    assumes = ""
     hint = ""  # the fix, as the end of every message
     supersedes: ClassVar[tuple[str, ...]] = ()  # codes this rule's finding replaces for the same root
     suffix = ""  # said after what is reached, before the hint

@@ -33,11 +33,21 @@ class JobRequest(Rule):
                "def send_receipt(order_id):\n"
                "    email = session[\"email\"]  # the worker has no session\n"
                "    ...\n\n\n"
-               "send_receipt.delay(order.id)")
+               "@app.post(\"/orders/<int:order_id>/pay\")\n"
+               "def pay(order_id):\n"
+               "    send_receipt.delay(order_id)\n"
+               "    return \"\", 202")
     fixed = ("@celery.task\n"
              "def send_receipt(order_id, email):\n"
              "    ...\n\n\n"
-             "send_receipt.delay(order.id, session[\"email\"])")
+             "@app.post(\"/orders/<int:order_id>/pay\")\n"
+             "def pay(order_id):\n"
+             "    send_receipt.delay(order_id, session[\"email\"])\n"
+             "    return \"\", 202")
+    assumes = ("from celery import Celery\n"
+               "from flask import Flask, session\n\n"
+               "app = Flask(__name__)\n"
+               "celery = Celery(app.import_name)")
     hint = "it runs with no request — pass the data it needs as arguments when you start it"
     supersedes = ("CTX302",)
 
@@ -70,6 +80,12 @@ class JobApp(Rule):
              "        with app.app_context():\n"
              "            return self.run(*args, **kwargs)\n\n\n"
              "celery = Celery(app.import_name, task_cls=FlaskTask)")
+    assumes = ("from celery import Celery, Task\n"
+               "from flask import Flask\n"
+               "from flask_sqlalchemy import SQLAlchemy\n"
+               "from sqlalchemy import delete\n\n"
+               "app = Flask(__name__)\n"
+               "db = SQLAlchemy(app)")
     hint = ("it runs without an application context — push one inside it (`with app.app_context():`), "
             "or give Celery a task class that does")
 

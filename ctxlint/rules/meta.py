@@ -52,6 +52,11 @@ class UnusedSuppression(Rule):
            "another linter's.")
     example = "pool.submit(build_report, ids, agent)  # noqa: CTX201"
     fixed = "pool.submit(build_report, ids, agent)"
+    assumes = ("from concurrent.futures import ThreadPoolExecutor\n\n"
+               "pool = ThreadPoolExecutor()\n"
+               "ids = agent = None\n\n\n"
+               "def build_report(ids, agent):\n"
+               "    return ids, agent")
     hint = "remove the comment, or the codes in it that match nothing"
 
 

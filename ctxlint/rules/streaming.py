@@ -41,6 +41,7 @@ class StreamBody(Rule):
              "        for row in search(request.args[\"q\"]):\n"
              "            yield \",\".join(row) + \"\\n\"\n"
              "    return Response(stream_with_context(generate()), mimetype=\"text/csv\")")
+    assumes = "from flask import Flask, Response, request, stream_with_context\n\napp = Flask(__name__)"
     hint = "the body is iterated after the view returned — wrap the generator in stream_with_context(...)"
     suffix = " after the view returned"
 

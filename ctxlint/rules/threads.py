@@ -49,14 +49,18 @@ class ThreadRequest(Rule):
                "    pool.submit(build_report, request.json[\"ids\"])\n"
                "    return \"\", 202\n\n\n"
                "def build_report(ids):\n"
-               "    agent = request.headers[\"User-Agent\"]  # runs in the pool's thread: no request\n"
+               "    agent = request.headers[\"User-Agent\"]\n"
                "    ...")
     fixed = ("@app.post(\"/reports\")\n"
              "def create_report():\n"
-             "    pool.submit(build_report, request.json[\"ids\"], request.headers[\"User-Agent\"])\n"
+             "    pool.submit(build_report, request.json[\"ids\"], agent=request.headers[\"User-Agent\"])\n"
              "    return \"\", 202\n\n\n"
-             "def build_report(ids, agent):\n"
+             "def build_report(ids, *, agent):\n"
              "    ...")
+    assumes = ("from concurrent.futures import ThreadPoolExecutor\n\n"
+               "from flask import Flask, request\n\n"
+               "app = Flask(__name__)\n"
+               "pool = ThreadPoolExecutor()")
     hint = ("the request context does not follow into worker threads — read the data in the view and pass it "
             "as an argument, or wrap the target in copy_current_request_context")
     supersedes = ("CTX202",)
@@ -86,15 +90,18 @@ class ThreadApp(Rule):
     example = ("def export(rows):\n"
                "    pool.submit(write_export, rows)\n\n\n"
                "def write_export(rows):\n"
-               "    directory = current_app.config[\"EXPORT_DIR\"]  # no application context in the worker\n"
+               "    body = render_template(\"export.csv\", rows=rows)  # no application context in the worker\n"
                "    ...")
     fixed = ("def export(rows):\n"
              "    app = current_app._get_current_object()\n"
              "    pool.submit(write_export, app, rows)\n\n\n"
              "def write_export(app, rows):\n"
              "    with app.app_context():\n"
-             "        directory = current_app.config[\"EXPORT_DIR\"]\n"
+             "        body = render_template(\"export.csv\", rows=rows)\n"
              "        ...")
+    assumes = ("from concurrent.futures import ThreadPoolExecutor\n\n"
+               "from flask import current_app, render_template\n\n"
+               "pool = ThreadPoolExecutor()")
     hint = ("the application context does not follow into worker threads — pass "
             "current_app._get_current_object() to the worker and push app.app_context() there")
 
@@ -133,6 +140,12 @@ class ProxyHandedOver(Rule):
              "    return render_template(\"index.html\")\n\n\n"
              "def audit(method, path):\n"
              "    log.info(\"%s %s\", method, path)")
+    assumes = ("import logging\n"
+               "from concurrent.futures import ThreadPoolExecutor\n\n"
+               "from flask import Flask, render_template, request\n\n"
+               "app = Flask(__name__)\n"
+               "log = logging.getLogger(__name__)\n"
+               "pool = ThreadPoolExecutor()")
     hint = ("a context proxy only works in the context that created it — pass the data it holds "
             "(or current_app._get_current_object()) instead of the proxy")
 
