@@ -297,7 +297,7 @@ def test_rule_page(cli) -> None:
     for heading in ("Why it breaks at runtime", "Example", "Fix"):
         assert f"\n{heading}\n" in out
     assert "      RuntimeError: Working outside of request context.\n" in out
-    assert "pool.submit(build_report, request.json[\"ids\"], request.headers[\"User-Agent\"])" in out
+    assert "pool.submit(build_report, request.json[\"ids\"], agent=request.headers[\"User-Agent\"])" in out
     assert cli("rule", "ctx501")[1] == RULES["CTX501"].doc()
 
 
