@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .findings import Finding, SourceLines
+from .findings import Finding
+from .suppression import SourceLines
 
 FORMAT = 1
 

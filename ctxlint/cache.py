@@ -17,6 +17,7 @@ import pickle
 import sys
 
 from . import __version__
+from .discover import find_project_root
 from .findings import Finding
 from .fixing import atomic_write
 from .model import Module
@@ -35,11 +36,11 @@ def _code_hash() -> str:
     if _CODE_HASH is None:
         h = hashlib.blake2b(digest_size=6)
         here = os.path.dirname(os.path.abspath(__file__))
-        for dirpath, dirnames, filenames in sorted(os.walk(here)):
-            dirnames.sort()
-            for name in sorted(filenames):
+        for directory, subdirs, names in os.walk(here):
+            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+            for name in sorted(names):
                 if name.endswith(".py"):
-                    path = os.path.join(dirpath, name)
+                    path = os.path.join(directory, name)
                     try:
                         with open(path, "rb") as fh:
                             h.update(os.path.relpath(path, here).encode() + b"\0" + fh.read())
@@ -141,7 +142,5 @@ class Cache:
 
 
 def default_directory(paths: list[str]) -> str:
-    from .project import find_project_root
-
     first = paths[0] if paths else "."
     return os.path.join(find_project_root(first), DIRNAME)

@@ -20,7 +20,7 @@ from .baseline import load as load_baseline
 from .baseline import write as write_baseline
 from .config import ConfigError, Settings, find_config, load_config, parse_per_file_ignore, resolve
 from .engine import Options, analyse
-from .findings import RULES, Finding, SourceLines, Suppressions
+from .findings import Finding
 from .report import (
     FORMATS,
     Fix,
@@ -32,13 +32,15 @@ from .report import (
     statistics_report,
     text_report,
 )
+from .rules import RULES, known_code
+from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT
 
 
 def _codes(value: str) -> list[str]:
     codes = [c.strip().upper() for c in value.split(",") if c.strip()]
     for c in codes:
-        if not any(code.startswith(c) for code in RULES):
+        if not known_code(c):
             raise argparse.ArgumentTypeError(f"unknown rule code or prefix: {c}")
     return codes
 
@@ -236,7 +238,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
                       parse_timeout=settings.parse_timeout or DEFAULT_TIMEOUT)
     fix_status = None
     if args.fix or args.diff:
-        from .fixes import run_fixes
+        from .autofix import run_fixes
 
         def keep(found: list[Finding], texts: dict[str, bytes]) -> list[Finding]:
             """The findings this run reports, in the files as fixed so far (``texts``)."""
@@ -251,7 +253,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         fix_status, result = run_fixes(paths, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
                                        out=sys.stdout, err=sys.stderr, keep=keep)
     elif pre_commit:
-        from .project import analyse_files
+        from .precommit import analyse_files
 
         result = analyse_files(paths, options)
     else:
@@ -356,7 +358,7 @@ def rule_main(argv: list[str]) -> int:
                            "fix": r.hint} for r in rules], indent=2, ensure_ascii=False) + "\n"
     elif args.all and not args.codes:
         if args.format == "markdown":
-            from .findings import rules_table
+            from .rules import rules_table
 
             out = rules_table()
         else:

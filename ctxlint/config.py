@@ -23,8 +23,9 @@ from typing import Any
 
 import pathspec
 
-from .findings import RULES, Finding, selected
+from .findings import Finding
 from .knowledge import Knowledge
+from .rules import RULES, known_code, selected
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -165,11 +166,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return "a date or time"
-
-
-def known_code(code: str) -> bool:
-    """A rule code or a prefix of one (``CTX``, ``CTX2``, ``CTX201``)."""
-    return any(c.startswith(code) for c in RULES)
 
 
 def parse(table: dict[str, Any], shown: str, base: str, where: str = "[tool.ctxlint] ") -> Config:

@@ -1,4 +1,10 @@
-"""Find the Python files to analyse and the module names imports will use."""
+"""Find the Python files to analyse, the module names imports will use, and a file's project.
+
+Tools that hand ctxlint single files (flake8, pre-commit, editors) still need
+the whole project for context: a thread target in ``views.py`` reaches
+``request`` through ``helpers.py``.  The project is the nearest directory above
+the file that holds ``pyproject.toml``, ``setup.cfg``, ``setup.py`` or ``.git``.
+"""
 
 from __future__ import annotations
 
@@ -175,3 +181,57 @@ def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None) -> No
         if fnmatch.fnmatchcase(tail, pattern) and os.path.exists(os.path.join(os.path.dirname(full), marker)):
             entry_ctx = APP
     out.files.append(SourceFile(display_path(full), full, name, is_package, tuple(aliases), entry_ctx))
+
+
+# ---- a file's project ----------------------------------------------------------------------------
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def _is_marker(directory: str, marker: str) -> bool:
+    path = os.path.join(directory, marker)
+    if marker != "setup.py":
+        return os.path.exists(path)
+    # a module named setup.py (CTFd has CTFd/forms/setup.py) is not a project's build script
+    if os.path.isfile(os.path.join(directory, "__init__.py")):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return b"setuptools" in head or b"distutils" in head
+
+
+def find_project_root(path: str) -> str:
+    """The project directory of ``path`` (a file or a directory; it need not exist).
+
+    The nearest directory at or above it that holds ``pyproject.toml``, ``setup.cfg``,
+    ``.git`` or a ``setup.py`` build script (not a module of a package); without
+    one, the directory above the outermost package holding ``path``.
+    """
+    path = os.path.abspath(path)
+    start = path if os.path.isdir(path) else os.path.dirname(path)
+    d = start
+    while True:
+        if any(_is_marker(d, marker) for marker in PROJECT_MARKERS):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    d = start
+    while os.path.isfile(os.path.join(d, "__init__.py")):
+        parent = os.path.dirname(d)
+        if parent == d:
+            break
+        d = parent
+    return d
+
+
+def by_project(paths: list[str]) -> dict[str, list[str]]:
+    """Group paths by project root, keeping their order."""
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        groups.setdefault(find_project_root(p), []).append(p)
+    return groups

@@ -21,8 +21,10 @@ import stat
 import tempfile
 import tokenize
 import warnings
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from .findings import Finding
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -43,6 +45,57 @@ class Edit:
                 "start": {"line": self.start[0], "column": self.start[1] + 1},
                 "end": {"line": self.end[0], "column": self.end[1] + 1},
                 "replacement": self.replacement}
+
+
+# ---- fixes: what a rule's fix maker gives ------------------------------------------------------
+
+# ``safe``: what the user surely wants (--fix applies it); ``unsafe``: changes behaviour the user should
+# review (--unsafe-fixes); ``suggestion``: no edit, a message naming what to change and where.
+SAFE = "safe"
+UNSAFE = "unsafe"
+SUGGESTION = "suggestion"
+
+@dataclass
+class Fix:
+    applicability: str
+    message: str
+    edits: list[Edit] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"applicability": self.applicability, "message": self.message,
+                "edits": [e.as_json() for e in self.edits]}
+
+
+class NoFix(Exception):
+    """No edit is right here; the message is the suggestion."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def target_name(f: Finding) -> str:
+    if f.target is None:
+        return ""
+    return f.target[2].split(":", 1)[-1].split(".")[-1]
+
+
+def worker_label(f: Finding) -> str:
+    head = f.message.split(";")[0]
+    m = re.match(r"(.*?) \S+\(\) reaches", head)
+    return m.group(1) if m else "worker"
+
+
+def uses_text(f: Finding) -> str:
+    seen: list[str] = []
+    for path, line, *_rest in f.uses:
+        text = _rest[3]
+        item = f"`{text}` ({path}:{line})"
+        if item not in seen:
+            seen.append(item)
+    if not seen:
+        return "the context locals it uses"
+    return ", ".join(seen[:3]) + (f" and {len(seen) - 3} more" if len(seen) > 3 else "")
 
 
 def digest(data: bytes) -> str:

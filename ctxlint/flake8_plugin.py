@@ -4,7 +4,7 @@ flake8 hands a plugin one file at a time, possibly in several processes.
 ctxlint needs the whole project, so each process analyses a project once and
 keeps the result:
 
-* the project of a file is found with :func:`ctxlint.project.find_project_root`;
+* the project of a file is found with :func:`ctxlint.discover.find_project_root`;
 * the result is kept per (project root, current directory) with the files of
   the project and their (mtime, size); it is checked against the disk once per
   flake8 run (a long-lived process such as an editor's linting server runs
@@ -27,7 +27,6 @@ import argparse
 import ast
 import io
 import os
-import re
 import threading
 import tokenize
 from collections import OrderedDict
@@ -36,10 +35,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__
-from .discover import discover
+from .discover import discover, find_project_root
 from .engine import Options, analyse
-from .findings import RULES, Finding
-from .project import find_project_root
+from .findings import Finding
+from .rules import RULES
+from .suppression import Directive, directives
 
 
 @dataclass
@@ -197,22 +197,6 @@ def findings_for_file(filename: str, lines: Sequence[str]) -> list[Finding]:
         return list(findings)
 
 
-# the engine's own suppression comment; flake8 handles noqa comments itself (and --disable-noqa turns them off)
-_IGNORE = re.compile(r"#\s*ctxlint:\s*ignore(?::\s*|\[)?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)?",
-                     re.IGNORECASE)
-
-
-def _ignored(code: str, line: str) -> bool:
-    """``# ctxlint: ignore`` / ``# ctxlint: ignore[CTX201]`` on the reported line."""
-    for m in _IGNORE.finditer(line):
-        codes = m.group("codes")
-        if not codes:
-            return True
-        if any(code.startswith(c.upper()) for c in re.split(r"[,\s]+", codes) if c):
-            return True
-    return False
-
-
 def _any_selected(options: argparse.Namespace) -> bool:
     """Whether flake8's --select/--ignore leave any CTX code on; if not the project need not be analysed."""
     try:
@@ -251,9 +235,11 @@ class CtxlintChecker:
     def run(self) -> Iterator[tuple[int, int, str, Any]]:
         if not _STATE.enabled:
             return
+        ignores: dict[int, list[Directive]] | None = None
         for f in findings_for_file(self.filename, self.lines):
-            text = self.lines[f.line - 1] if 0 < f.line <= len(self.lines) else ""
-            if _ignored(f.code, text):
+            if ignores is None:
+                ignores = directives(_encode("".join(self.lines)))
+            if any(d.tool and d.matches(f.code) for d in ignores.get(f.line, ())):
                 continue
             message = " ".join(f.message.split())
             yield f.line, max(f.column - 1, 0), f"{f.code} {message}", type(self)

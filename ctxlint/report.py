@@ -13,7 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__
-from .findings import RULES, Finding, SourceLines
+from .findings import Finding
+from .rules import RULES
+from .suppression import SourceLines
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "junit")
 

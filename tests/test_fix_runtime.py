@@ -8,8 +8,8 @@ import itertools
 
 import pytest
 
+from ctxlint.autofix import run_fixes
 from ctxlint.engine import Options
-from ctxlint.fixes import run_fixes
 
 pytest.importorskip("flask")
 

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ctxlint import fixing
+from ctxlint.autofix import run_fixes
 from ctxlint.engine import Options
-from ctxlint.fixes import run_fixes
 from ctxlint.fixing import check_parses, edits_between, line_opcodes
 
 OPTS = Options(use_cache=False, jobs=1)

@@ -11,8 +11,9 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from ctxlint import fixes
+from ctxlint.autofix import run_fixes
 from ctxlint.engine import Options, analyse
-from ctxlint.fixes import SAFE, SUGGESTION, UNSAFE, Fix, FixContext, fix_as_json, fix_for, run_fixes
+from ctxlint.fixes import SAFE, SUGGESTION, UNSAFE, Fix, FixContext, fix_as_json, fix_for
 from ctxlint.fixing import Edit, FixError, SourceText, unified_diff, write_fixed
 
 CASES = os.path.join(ROOT, "fixtures_fix")

@@ -219,7 +219,7 @@ def test_file_the_project_walk_skips_is_analysed_on_its_own(tmp_path) -> None:
 
 
 def test_project_root(tmp_path) -> None:
-    from ctxlint.project import find_project_root
+    from ctxlint.discover import find_project_root
 
     def touch(rel: str, text: str = "") -> str:
         path = tmp_path / rel

@@ -13,8 +13,9 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from ctxlint.cli import main
-from ctxlint.findings import APP_ERROR_TEXT, REQUEST_ERROR_TEXT, RULES, rules_table
 from ctxlint.report import sarif_log
+from ctxlint.rules import RULES, rules_table
+from ctxlint.rules.base import APP_ERROR_TEXT, REQUEST_ERROR_TEXT
 
 SCHEMA = os.path.join(ROOT, "..", "shared", "sarif-schema-2.1.0.json")
 PROJECTS = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d)))
@@ -296,7 +297,7 @@ def test_rule_page(cli) -> None:
     for heading in ("Why it breaks at runtime", "Example", "Fix"):
         assert f"\n{heading}\n" in out
     assert "      RuntimeError: Working outside of request context.\n" in out
-    assert "pool.submit(build_report, request.json[\"ids\"], request.headers[\"User-Agent\"])" in out
+    assert "pool.submit(build_report, request.json[\"ids\"], agent=request.headers[\"User-Agent\"])" in out
     assert cli("rule", "ctx501")[1] == RULES["CTX501"].doc()
 
 

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from ctxlint.cli import main
-from ctxlint.findings import directives
+from ctxlint.suppression import directives
 
 HEAD = '''\
 from concurrent.futures import ThreadPoolExecutor
