@@ -116,6 +116,12 @@ class ImpRef(NamedTuple):
     name: str
 
 
+class IterOf(NamedTuple):
+    """An element of ``value`` (the target of ``for x in value``)."""
+
+    value: Expr
+
+
 class Unknown(NamedTuple):
     """Anything else."""
 
@@ -123,7 +129,8 @@ class Unknown(NamedTuple):
 UNKNOWN = Unknown()
 
 Expr = Union[Name, Attr, CallExpr, Sub, Str, FuncRef, ClassRef, Seq, DictExpr, Not, And, Or, IsNone, Lit, Star,
-             ModRef, ImpRef, Unknown]
+             ModRef, ImpRef, IterOf, Unknown]
+Types = tuple[Expr, ...]  # the classes an annotation names (a union flattened, ``None`` left out)
 Conds = tuple[int, ...]  # indexes into the function's ``conds``
 
 
@@ -222,6 +229,9 @@ class Function:
     returns: tuple[Expr, ...] = ()
     # literal defaults of parameters, as their truth: "none", "true" or "false"
     defaults: dict[str, str] = field(default_factory=dict)
+    default_exprs: dict[str, Expr] = field(default_factory=dict)  # every default, evaluated where the def is
+    annotations: dict[str, Types] = field(default_factory=dict)  # parameter -> classes it is annotated with
+    return_types: Types = ()
 
 
 @dataclass(slots=True)
@@ -236,6 +246,8 @@ class Class:
     methods: dict[str, str] = field(default_factory=dict)
     attrs: dict[str, tuple[Expr, ...]] = field(default_factory=dict)
     parent: str | None = None
+    # annotated attributes: class-level ``x: T`` (dataclass fields) and ``self.x: T = ...`` in methods
+    field_types: dict[str, Types] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -248,6 +260,7 @@ class Module:
     entry_ctx: int = 0  # contexts a tool runs this file with when it is an entry point (set at discovery)
     globals: dict[str, tuple[Expr, ...]] = field(default_factory=dict)
     star_imports: tuple[str, ...] = ()
+    global_types: dict[str, Types] = field(default_factory=dict)  # module-level ``x: T = ...``
     functions: dict[str, Function] = field(default_factory=dict)
     classes: dict[str, Class] = field(default_factory=dict)
     # ``x.attr = value`` and ``x[...] = value`` assignments anywhere: (target, value, pos)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use
 from .analysis.decorators import Chain
@@ -24,8 +24,16 @@ from .analysis.values import Func, short_name
 from .knowledge import base as K
 from .model import CallExpr, IfCond, MainCond, Pos, ReturnEvent, Seq, WithCond
 
-# qualname, contexts, pending wrapper chain, region (-1: whole function), facts on tested parameters
-State = tuple[str, int, Chain, int, tuple[tuple[str, str], ...]]
+
+class State(NamedTuple):
+    """Where exploration stands: a function entered with some contexts."""
+
+    qual: str
+    ctx: int
+    bound: Chain  # the decorated chain still to enter when a wrapper calls the function it wraps
+    region: int  # only the events under this ``with`` condition (-1: the whole function)
+    facts: tuple[tuple[str, str], ...] = ()  # what the call site said of tested parameters
+    self_cls: str = ""  # the class of ``self`` when known: ``self.m()`` dispatches on it
 
 
 @dataclass(slots=True)
@@ -46,9 +54,11 @@ class Outcome:
     boundary_text: str = ""
 
 
-def entry_states(chain: Chain, ctx: int, facts: tuple[tuple[str, str], ...] = ()) -> tuple[State, str]:
+def entry_states(chain: Chain, ctx: int, facts: tuple[tuple[str, str], ...] = (),
+                 self_cls: str = "") -> tuple[State, str]:
     first = chain[0]
-    return (first[0], ctx | first[1], chain[1:], -1, facts if len(chain) == 1 else ()), first[2]
+    return State(first[0], ctx | first[1], chain[1:], -1, facts if len(chain) == 1 else (),
+                 self_cls if len(chain) == 1 else ""), first[2]
 
 
 def code_for(kind: str, needs: str, eff: int) -> str | None:
@@ -133,15 +143,15 @@ class Propagator:
                 continue
             sub = Root("import", root.label, root.chain, K.NONE, root.path, act.pos, qual)
             parents: dict[State, tuple[State, Action] | None] = {}
-            start: State = (qual, ctx, (), -1, ())
+            start = State(qual, ctx, (), -1)
             parents[start] = None
             violations: list[Violation] = []
             if isinstance(act, Use):
                 code = code_for("import", act.needs, eff)
                 if code is not None:
                     violations.append(Violation(code, act, start))
-            else:
-                state, use = entry_states(act.chain, eff, act.facts)
+            elif act.chain:
+                state, use = entry_states(act.chain, eff, act.facts, act.receiver)
                 if state not in parents:
                     parents[state] = (start, act)
                     if use:
@@ -154,10 +164,10 @@ class Propagator:
     def explore(self, root: Root) -> Outcome:
         if root.kind == "with":
             # chain[0] is (function, 0, region): see _push_root
-            state: State = (root.chain[0][0], root.ctx, root.chain[1:], int(root.chain[0][2]), ())
+            state = State(root.chain[0][0], root.ctx, root.chain[1:], int(root.chain[0][2]))
             use = ""
         else:
-            state, use = entry_states(root.chain, root.ctx)
+            state, use = entry_states(root.chain, root.ctx, (), root.self_cls)
         parents: dict[State, tuple[State, Action] | None] = {state: None}
         violations: list[Violation] = []
         if use:
@@ -173,9 +183,9 @@ class Propagator:
         return Outcome(root, violations, parents)
 
     def _decorator_use(self, root: Root, state: State, text: str, violations: list[Violation]) -> None:
-        fn = self.g.functions[state[0]]
+        fn = self.g.functions[state.qual]
         use = Use(K.NEEDS_REQUEST, text, fn.pos, (), False)
-        code = code_for(root.kind, use.needs, state[1])
+        code = code_for(root.kind, use.needs, state.ctx)
         if code is not None:
             violations.append(Violation(code, use, state))
 
@@ -199,9 +209,9 @@ class Propagator:
     def _effective(self, ctx: int, act: Action, conds: list[tuple[str, int]], region: int,
                    bound: Chain, state: State | None = None) -> tuple[int, int | None]:
         """Contexts an action runs with (-1: it cannot run); or the condition that starts a ``with`` root."""
-        if state is not None and state[4] and act.conds:
-            fn = self.g.functions[state[0]]
-            facts = dict(state[4])
+        if state is not None and state.facts and act.conds:
+            fn = self.g.functions[state.qual]
+            facts = dict(state.facts)
             for ci in act.conds:
                 c = fn.conds[ci]
                 if isinstance(c, IfCond):
@@ -256,7 +266,7 @@ class Propagator:
                     target = self.g.functions[act.chain[-1][0]]
                     ctx = self.g.registered_job_context(act.label, target)
                     self.add_root(Root("job", act.label, act.chain, ctx, self.g.module_of(target.qual).path,
-                                       target.pos, target.qual))
+                                       target.pos, target.qual, self_cls=act.receiver))
                 if act.proxies:
                     self.add_root(Root("handover", act.label, ((qual, 0, ""),), K.REQUEST, path, act.pos, qual),
                                   act.proxies, act.target_text)
@@ -264,10 +274,21 @@ class Propagator:
             chain = act.chain if act.chain is not None else ((qual, 0, ""),)
             kind = "thread" if act.chain is not None else "handover"
             self.add_root(Root(kind, act.label, chain, K.NONE if kind == "thread" else K.REQUEST, path, act.pos,
-                               qual, process=act.process), act.proxies, act.target_text)
+                               qual, process=act.process, self_cls=act.receiver), act.proxies, act.target_text)
         elif isinstance(act, Stream):
             self.add_root(Root("stream", "streamed generator", act.chain, K.NONE, path, act.pos, qual),
                           text=act.target_text)
+
+    def _dispatch(self, act: Call, state: State) -> tuple[Chain, str]:
+        """The chain a call enters from ``state``, and the class of ``self`` there.
+
+        ``obj.m()`` on an object of a known class enters ``m`` with ``self`` of that class, so that
+        ``self.m()`` there goes to ``m`` as that class defines it (a subclass's override).
+        """
+        callee = self.g.functions.get(act.chain[-1][0]) if act.chain else None
+        if callee is None or callee.cls == act.receiver:
+            return act.chain, ""  # self is the method's own class: no need to tell it apart
+        return act.chain, act.receiver
 
     def _bfs(self, root: Root, queue: deque[State], parents: dict[State, tuple[State, Action] | None],
              per_root: bool) -> list[Violation]:
@@ -275,12 +296,12 @@ class Propagator:
         kind = "thread" if root.kind in ("thread",) else root.kind
         while queue:
             state = queue.popleft()
-            qual, ctx, bound, region, _ = state
+            qual, ctx, bound, region = state.qual, state.ctx, state.bound, state.region
             fn = self.g.functions.get(qual)
             if fn is None:
                 continue
             conds = self.g.conditions(fn)
-            for act in self.g.actions(qual):
+            for act in self.g.actions(qual, state.self_cls):
                 if region >= 0 and region not in act.conds:
                     continue
                 eff, push = self._effective(ctx, act, conds, region, bound, state)
@@ -297,7 +318,9 @@ class Propagator:
                 nxt: State | None = None
                 use = ""
                 if isinstance(act, Call):
-                    nxt, use = entry_states(act.chain, eff, act.facts)
+                    chain, self_cls = self._dispatch(act, state)
+                    if chain:
+                        nxt, use = entry_states(chain, eff, act.facts, self_cls)
                 elif isinstance(act, ParamCall):
                     if bound:
                         nxt, use = entry_states(bound, eff)

@@ -41,6 +41,7 @@ from .model import (
     ImportEvent,
     ImpRef,
     IsNone,
+    IterOf,
     Lit,
     MainCond,
     ModRef,
@@ -303,7 +304,9 @@ class _Summariser:
         self.package = import_name if is_package else import_name.rpartition(".")[0]
         self.depth = 0
         self.lambda_count = 0
-        self.comp_names: list[set[str]] = []
+        # comprehension variables in scope: name -> the local it is bound to (None: not tracked)
+        self.comp_names: list[dict[str, tuple[str, str] | None]] = []
+        self.comp_count = 0
         self.enc_depth = 0
 
     # ---- helpers -----------------------------------------------------------------
@@ -336,9 +339,9 @@ class _Summariser:
 
     def lookup(self, scope: _Scope, name: str) -> tuple[str, str]:
         """(scope qualname or "" for module/builtin, name)."""
-        for names in self.comp_names:
+        for names in reversed(self.comp_names):
             if name in names:
-                return ("<comprehension>", name)
+                return names[name] or ("<comprehension>", name)
         s: _Scope | None = scope
         while s is not None:
             if s.qual == "":
@@ -563,18 +566,25 @@ class _Summariser:
     def walk_comprehension(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
         # Comprehension variables are local to it; treat them as bound in the enclosing
         # function's scope only for shadowing purposes.
-        assert scope.fn is not None
+        fn = scope.fn
+        assert fn is not None
         comp = node.for_in
-        names: set[str] = set()
-        c = comp
-        while c is not None:
-            names.update(_target_names(c.target))
-            c = c.inner_for_in
+        names: dict[str, tuple[str, str] | None] = {}
         self.comp_names.append(names)
         try:
             c = comp
             while c is not None:
                 self.walk_expr(c.iter, scope, conds)
+                if isinstance(c.target, cst.Name):
+                    # ``x`` of ``for x in rows``: a local of its own, bound to an element of ``rows``
+                    self.comp_count += 1
+                    local = f"{c.target.value}<comp{self.comp_count}>"
+                    self.bind(scope, local, IterOf(self.enc(c.iter, scope)))
+                    at_module = fn.kind == "module" or scope.qual == ""
+                    names[c.target.value] = ("" if at_module else fn.qual, local)
+                else:
+                    for name in _target_names(c.target):
+                        names[name] = None
                 for cond in c.ifs:
                     self.walk_expr(cond.test, scope, conds)
                 c = c.inner_for_in
@@ -676,8 +686,11 @@ class _Summariser:
         elif isinstance(stmt, (cst.For, cst.While)):
             if isinstance(stmt, cst.For):
                 self.walk_expr(stmt.iter, scope, conds)
-                for name in _target_names(stmt.target):
-                    self.bind(scope, name, UNKNOWN)
+                if isinstance(stmt.target, cst.Name):
+                    self.bind(scope, stmt.target.value, IterOf(self.enc(stmt.iter, scope)))
+                else:
+                    for name in _target_names(stmt.target):
+                        self.bind(scope, name, UNKNOWN)
             else:
                 self.walk_test(stmt.test, scope, conds)
             self.walk_block(stmt.body, scope, conds, cls)
@@ -755,6 +768,8 @@ class _Summariser:
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
             for target in targets:
                 self.assign(target, value, scope, conds, cls, small)
+            if isinstance(small, cst.AnnAssign):
+                self.annotated(small.target, self.types(small.annotation.annotation, scope), scope, cls)
             if isinstance(small, cst.Assign) and _mentions_server_name(small):
                 self.mod.sets_server_name = True
             return
@@ -802,6 +817,49 @@ class _Summariser:
             self.mod.attr_assigns.append((Sub(base), value, self.pos.of(node)))
             self.walk_expr(target.value, scope, conds)
 
+    def types(self, node: Any, scope: _Scope, depth: int = 0) -> tuple[Expr, ...]:
+        """The classes an annotation names: ``X``, ``Optional[X]``, ``X | Y``, ``"X"``; () for the rest."""
+        if depth > 8:
+            return ()
+        if isinstance(node, cst.SimpleString):
+            try:
+                text = node.evaluated_value
+                parsed = cst.parse_expression(text.strip()) if isinstance(text, str) and len(text) < 200 else None
+            except Exception:
+                return ()
+            return self.types(parsed, scope, depth + 1) if parsed is not None else ()
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self.types(node.left, scope, depth + 1) + self.types(node.right, scope, depth + 1)
+        if isinstance(node, cst.Subscript):
+            head = _dotted(node.value).rsplit(".", 1)[-1]
+            items = [el.slice.value for el in node.slice if isinstance(el.slice, cst.Index)]
+            if head in ("Optional", "Union"):
+                return tuple(t for item in items for t in self.types(item, scope, depth + 1))
+            if head in ("Annotated", "Final", "ClassVar") and items:
+                return self.types(items[0], scope, depth + 1)
+            return ()
+        if isinstance(node, cst.Name) and node.value == "None":
+            return ()
+        if isinstance(node, (cst.Name, cst.Attribute)) and _dotted(node):
+            return (self.enc(node, scope),)
+        return ()
+
+    def annotated(self, target: Any, types: tuple[Expr, ...], scope: _Scope, cls: Class | None) -> None:
+        """Record ``x: T`` (module global or class field) and ``self.x: T`` (instance attribute)."""
+        if not types:
+            return
+        fn = scope.fn
+        if isinstance(target, cst.Name):
+            if cls is not None and fn is not None and fn.kind == "classbody":
+                cls.field_types[target.value] = types
+            elif fn is not None and fn.kind == "module":
+                self.mod.global_types[target.value] = types
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and fn is not None \
+                and fn.cls is not None and fn.params and target.value.value == fn.params[0]:
+            owner = self.mod.classes.get(fn.cls)
+            if owner is not None:
+                owner.field_types[target.attr.value] = types
+
     def walk_def(self, node: cst.FunctionDef, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
         outer = scope.fn
         assert outer is not None
@@ -828,9 +886,17 @@ class _Summariser:
         fn.params = tuple(p.name.value for p in params)
         for p in params:
             if p.default is not None:
-                truth = literal_truth(self.enc(p.default, scope))
+                default = self.enc(p.default, scope)
+                fn.default_exprs[p.name.value] = default
+                truth = literal_truth(default)
                 if truth is not None:
                     fn.defaults[p.name.value] = truth
+            if p.annotation is not None:
+                types = self.types(p.annotation.annotation, scope)
+                if types:
+                    fn.annotations[p.name.value] = types
+        if node.returns is not None:
+            fn.return_types = self.types(node.returns.annotation, scope)
         fn.is_async = node.asynchronous is not None
         fn.decorators = tuple(self.enc(d.decorator, scope) for d in node.decorators)
         inner.params = set(fn.params)

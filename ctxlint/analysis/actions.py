@@ -35,7 +35,7 @@ from ..model import (
 from .decorators import Chain, Decorators
 from .guards import Facts, Guards
 from .resolve import Effect, PropertyEffect, Resolver, UseEffect, argument
-from .values import Cls, Ext, FAttr, Func, Inst, Param, Super, Value, render, short_name
+from .values import Cls, Ext, FAttr, Func, Inst, Param, Value, options, render, short_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,9 @@ class Call:
     text: str
     # what the call site says of the callee's tested parameters
     facts: Facts = ()
+    # ``obj.m()`` on an object of one known class: that class (``self`` in the callee, so that
+    # ``self.m()`` there dispatches to a subclass's override)
+    receiver: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class Spawn:
     # the target is the function a project decorator wraps (its parameter): the thread runs the rest of
     # the decorated chain, e.g. ``def run_async(f): def wrapper(*a): Thread(target=f, args=a).start()``
     wrapped: bool = False
+    receiver: str = ""  # ``Thread(target=obj.run)``: the class of ``obj``, when one is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,13 @@ class Actions:
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
+        for option in options(callee):
+            self._call_value(fn, option, callee_expr, receiver, args, kws, pos, conds, out)
+
+
+
+    def _call_value(self, fn: Function, callee: Value, callee_expr: Expr, receiver: Value, args: tuple[Expr, ...],
+                    kws: tuple[tuple[str, Expr], ...], pos: Pos, conds: Conds, out: list[Action]) -> None:
         if callee is None:
             return
         text = render(callee_expr)
@@ -173,9 +184,11 @@ class Actions:
                 out.append(ParamCall(pos, conds))
             return
         if isinstance(callee, Func):
-            bound = isinstance(callee_expr, Attr) and isinstance(receiver, (Inst, Super, Cls))
+            bound = isinstance(callee_expr, Attr) and self.r.instance_like(receiver)
             facts = self.guards.call_facts(callee.qual, args, kws, bound)
-            out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts))
+            held = self.r.receiver_class(receiver, callee_expr.attr, callee.qual) \
+                if isinstance(callee_expr, Attr) else ""
+            out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts, held))
             self._passed_functions(fn, callee.qual, args, kws, pos, conds, out)
             return
         if isinstance(callee, Cls):
@@ -200,15 +213,16 @@ class Actions:
         if spawner is not None:
             self._spawn(fn, spawner, args, kws, pos, conds, out)
             return
-        if "()." in name and isinstance(receiver, Inst):
+        if "()." in name and any(isinstance(o, Inst) for o in options(receiver)):
             base, _, method = name.rpartition("().")
             tc = self.kb.thread_classes.get(base)
             if tc is not None and method == tc.start:
-                run = self.r.class_attr(receiver.cls, tc.run, True)
-                if isinstance(run, Func):
-                    sp = tc.spawner
-                    out.append(Spawn("thread", sp.label, sp.process, self.deco.chain_for(run.qual),
-                                     short_name(run.qual), (), pos, conds, False))
+                for o in options(receiver):
+                    run = self.r.class_attr(o.cls, tc.run, True) if isinstance(o, Inst) else None
+                    if isinstance(run, Func):
+                        sp = tc.spawner
+                        out.append(Spawn("thread", sp.label, sp.process, self.deco.chain_for(run.qual),
+                                         short_name(run.qual), (), pos, conds, False))
                 return
         follower = self.kb.followers.get(name)
         if follower is not None and name not in self.kb.partials:
@@ -378,5 +392,8 @@ class Actions:
         # a closure of a decorator's wrapper that calls the wrapped function: def work(): f(*a)
         wrapped = (chain is not None and spawner.family == "thread" and chain[-1][0].startswith(fn.qual + ".")
                    and any(isinstance(a, ParamCall) for a in self.of(chain[-1][0])))
+        held = ""
+        if chain is not None and isinstance(target, Attr):
+            held = self.r.receiver_class(self.r.resolve(target.value, fn), target.attr, chain[-1][0])
         out.append(Spawn(spawner.family, spawner.label, spawner.process, chain, text, proxies, pos, conds,
-                         spawner.family == "job", wrapped=wrapped))
+                         spawner.family == "job", wrapped=wrapped, receiver=held))

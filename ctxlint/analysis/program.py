@@ -17,6 +17,7 @@ from .imports import ImportContexts
 from .index import Index
 from .resolve import Resolver
 from .roots import Root, Roots
+from .types import ParamInference
 from .values import Value
 
 
@@ -28,7 +29,9 @@ class Program:
         self.functions = self.index.functions
         self.classes = self.index.classes
         self.server_name = any(m.sets_server_name for m in self.modules.values())
+        self.inference = ParamInference(self.index, kb)
         self.resolver = Resolver(self.index, kb)
+        self.resolver.param_types = self.inference.run()
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
         self.actions_pass = Actions(self.resolver, self.guards, self.decorators, kb, self.needs)
@@ -36,6 +39,7 @@ class Program:
         self.roots_pass = Roots(self, kb)
         self.resolver.factory_needs = self._factory_needs
         self.decorators.calls_wrapped = self._calls_wrapped
+        self._overlays: dict[str, Actions] = {}
         # state a library hook keeps for one program (memoised answers)
         self.library_state: dict[str, object] = {}
 
@@ -49,7 +53,18 @@ class Program:
     def conditions(self, fn: Function) -> list[Resolved]:
         return self.guards.conditions(fn)
 
-    def actions(self, qual: str) -> list[Action]:
+    def actions(self, qual: str, self_cls: str = "") -> list[Action]:
+        """The actions of a function; with ``self_cls``, as it runs for an object of that class."""
+        if self_cls:
+            fn = self.functions.get(qual)
+            if fn is not None and fn.cls is not None and fn.cls != self_cls \
+                    and self_cls in self.classes and fn.cls in self.resolver.mro(self_cls):
+                overlay = self._overlays.get(self_cls)
+                if overlay is None:
+                    overlay = Actions(self.resolver.overlay(self_cls), self.guards, self.decorators, self.kb,
+                                      self.needs)
+                    self._overlays[self_cls] = overlay
+                return overlay.of(qual)
         return self.actions_pass.of(qual)
 
     def chain_for(self, qual: str) -> Chain:

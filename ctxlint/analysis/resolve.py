@@ -20,14 +20,35 @@ from ..model import (
     FuncRef,
     Function,
     ImpRef,
+    IterOf,
     ModRef,
     Module,
     Name,
+    Star,
     Sub,
+    Types,
     is_builtin,
 )
 from .index import Index
-from .values import Cls, Ext, FAttr, Func, Inst, Mod, Param, Proxy, Super, Value, render
+from .values import (
+    Cls,
+    Ext,
+    FAttr,
+    Func,
+    Inst,
+    Many,
+    Mod,
+    Param,
+    Proxy,
+    Query,
+    Returns,
+    Rows,
+    Super,
+    Value,
+    merge,
+    options,
+    render,
+)
 
 _BUILTINS = frozenset(dir(builtins))
 MAX_DEPTH = 40
@@ -71,8 +92,28 @@ class Resolver:
         self._mro: dict[str, list[str]] = {}
         self._ext_bases: dict[str, list[str]] = {}
         self._proxy_needs: dict[str, Local | None] = {}
+        # the values each parameter receives from the project's call sites (see analysis.types)
+        self.param_types: dict[tuple[str, str], tuple[Value, ...]] = {}
+        self._param_values: dict[tuple[str, str], tuple[Value, ...]] = {}
+        self._none = Ext("builtins.None")
+        # in an overlay: the class ``self`` is (a subclass of the method's own class)
+        self.self_cls = ""
         # set by the program: the context-bound name a project proxy's factory reaches, if any
         self.factory_needs: Callable[[str], str] = lambda qual: ""
+
+    def overlay(self, self_cls: str) -> Resolver:
+        """A resolver of the same program in which ``self`` in the methods of ``self_cls``'s bases is a
+        ``self_cls`` (what a method reaches when it runs for a subclass)."""
+        r = Resolver(self.index, self.kb)
+        r.self_cls = self_cls
+        r.param_types = self.param_types
+        r._param_values = self._param_values
+        r._mro = self._mro
+        r._ext_bases = self._ext_bases
+        r._globals = self._globals
+        r.factory_needs = self.factory_needs
+        r._proxy_needs = self._proxy_needs
+        return r
 
     # ---- modules and globals ---------------------------------------------------------------
     def global_value(self, mod: Module, name: str, depth: int = 0) -> Value:
@@ -103,6 +144,8 @@ class Resolver:
                         break
                 if value is None and name in _BUILTINS:
                     value = Ext("builtins." + name)
+            if (value is None or value == self._none) and name in mod.global_types:
+                value = self.instances(mod.global_types[name], mod.body)
         finally:
             self._busy.discard(key)
         self._globals[key] = value
@@ -178,10 +221,16 @@ class Resolver:
                     and "super" not in self.index.module_of(fn.qual).globals:
                 return Super(fn.cls)
             called = self.resolve(callee, fn, depth + 1)
-            if isinstance(called, Ext) and called.name in self.kb.identity_calls:
-                arg = argument(expr.args, expr.kws, *self.kb.identity_calls[called.name])
-                return self.resolve(arg, fn, depth + 1) if arg is not None else None
+            if isinstance(called, Ext):
+                if called.name in self.kb.identity_calls:
+                    arg = argument(expr.args, expr.kws, *self.kb.identity_calls[called.name])
+                    return self.resolve(arg, fn, depth + 1) if arg is not None else None
+                orm = self._orm_call(called.name, expr, fn, depth)
+                if orm is not None:
+                    return orm
             return self.call_result(called, depth)
+        if isinstance(expr, IterOf):
+            return merge(self._element(v) for v in options(self.resolve(expr.value, fn, depth + 1)))
         if isinstance(expr, FuncRef):
             return Func(expr.qual)
         if isinstance(expr, ClassRef):
@@ -191,6 +240,67 @@ class Resolver:
         if isinstance(expr, ImpRef):
             return self.import_value(expr.module, expr.name, self.index.module_of(fn.qual), depth)
         return None
+
+    def _orm_call(self, name: str, expr: CallExpr, fn: Function, depth: int) -> Value:
+        """What an ORM call returns: ``session.get(Model, id)``, ``select(Model)``, ..."""
+        orm = self.kb.orm
+        for table in (orm.instance_calls, orm.query_calls, orm.through_calls, orm.first_calls):
+            if name in table:
+                arg = argument(expr.args, expr.kws, table[name], None)
+                v = self.resolve(arg, fn, depth + 1) if arg is not None else None
+                if table is orm.instance_calls:
+                    return Inst(v.qual) if isinstance(v, Cls) else None
+                if table is orm.query_calls:
+                    return Query(v.qual) if isinstance(v, Cls) else None
+                if table is orm.first_calls:
+                    return Inst(v.cls) if isinstance(v, Query) else None
+                return v if isinstance(v, Query) else None
+        return None
+
+    @staticmethod
+    def _element(v: Value) -> Value:
+        """An element of an iterated value."""
+        if isinstance(v, (Query, Rows)):
+            return Inst(v.cls)
+        return None
+
+    def instances(self, types: Types, fn: Function) -> Value:
+        """Instances of the project classes an annotation names."""
+        return merge(Inst(v.qual) for v in (self.resolve(t, fn) for t in types) if isinstance(v, Cls))
+
+    def param_values(self, qual: str, name: str) -> tuple[Value, ...]:
+        """What a parameter can hold: the classes its annotation names, and what call sites pass."""
+        key = (qual, name)
+        cached = self._param_values.get(key)
+        if cached is not None:
+            return cached
+        fn = self.functions.get(qual)
+        found: list[Value] = []
+        if fn is not None and name in fn.annotations:
+            found.extend(options(self.instances(fn.annotations[name], fn)))
+        for v in self.param_types.get(key, ()):
+            if v not in found:
+                found.append(v)
+        self._param_values[key] = tuple(found)
+        return self._param_values[key]
+
+    def receiver_class(self, receiver: Value, attr: str, target: str) -> str:
+        """The class of an object whose ``attr`` is the method ``target`` (its ``self``), if one is known."""
+        for o in options(receiver):
+            held = self.param_values(o.fn, o.name) if isinstance(o, Param) else (o,)
+            for v in held:
+                if isinstance(v, Inst) and self.class_attr(v.cls, attr, True) == Func(target):
+                    return v.cls
+        return ""
+
+    def instance_like(self, value: Value) -> bool:
+        """Whether a receiver is an object of a known project class (its methods are bound)."""
+        for o in options(value):
+            if isinstance(o, (Inst, Super, Cls)):
+                return True
+            if isinstance(o, Param) and any(isinstance(v, (Inst, Cls)) for v in self.param_values(o.fn, o.name)):
+                return True
+        return False
 
     def name_value(self, scope: str, name: str, fn: Function, depth: int) -> Value:
         if scope == "":
@@ -202,9 +312,12 @@ class Resolver:
             if owner.cls is not None and owner.params[0] == name and owner.kind == "def":
                 if any(is_builtin(d, "staticmethod") for d in owner.decorators):
                     return Param(scope, name)
+                cls = owner.cls
+                if self.self_cls and cls in self.mro(self.self_cls):
+                    cls = self.self_cls
                 if any(is_builtin(d, "classmethod") for d in owner.decorators):
-                    return Cls(owner.cls)
-                return Inst(owner.cls)
+                    return Cls(cls)
+                return Inst(cls)
             return Param(scope, name)
         exprs = owner.locals.get(name)
         if not exprs:
@@ -222,7 +335,21 @@ class Resolver:
         if base is None:
             return None
         if isinstance(base, Param):
+            held = self.param_values(base.fn, base.name)
+            if held:
+                return merge(self.attribute(v, attr, depth + 1) for v in held)
             return Ext("?." + attr)
+        if isinstance(base, Many):
+            return merge(self.attribute(v, attr, depth + 1) for v in base.options)
+        if isinstance(base, Query):
+            orm = self.kb.orm
+            if attr in orm.chain:
+                return Returns(Query(base.cls))
+            if attr in orm.one:
+                return Returns(Inst(base.cls))
+            if attr in orm.many:
+                return Returns(Rows(base.cls))
+            return None
         if isinstance(base, Ext):
             return Ext(self.kb.canonical(f"{base.name}.{attr}"))
         if isinstance(base, Mod):
@@ -299,12 +426,21 @@ class Resolver:
                     # self.x = ... inside methods was recorded with the methods' own scopes, so the
                     # class's scope resolves them
                     owner = self.index.scope_of_class(klass)
-                    v = self.agree([self.resolve(e, owner, depth + 1) for e in klass.attrs[attr]])
+                    # ``self.x = None`` until it is set: None has no methods to call
+                    v = self.agree([r for r in (self.resolve(e, owner, depth + 1) for e in klass.attrs[attr])
+                                    if r != self._none])
                 finally:
                     self._busy.discard(key)
                 if v is not None:
                     return v
+            if attr in klass.field_types:
+                v = self.instances(klass.field_types[attr], self.index.scope_of_class(klass))
+                if v is not None:
+                    return v
         for b in self.ext_bases(cls):
+            query_attr = self.kb.orm.model_bases.get(b)
+            if query_attr and attr == query_attr:
+                return Query(cls, self.kb.canonical(f"{b}.{attr}"))
             return Ext(self.kb.canonical(f"{b}{'()' if instance or skip_self else ''}.{attr}"))
         return None
 
@@ -316,6 +452,10 @@ class Resolver:
             return Inst(callee.qual)
         if isinstance(callee, Func):
             return self.return_value(callee.qual, depth)
+        if isinstance(callee, Returns):
+            return callee.value
+        if isinstance(callee, Many):
+            return merge(self.call_result(v, depth + 1) for v in callee.options)
         return None
 
     def return_value(self, qual: str, depth: int = 0) -> Value:
@@ -326,7 +466,9 @@ class Resolver:
             return None
         self._busy.add(("ret", qual))
         try:
-            value = self.agree(self.resolve(e, fn, depth + 1) for e in fn.returns)
+            value = self.instances(fn.return_types, fn) if fn.return_types else None
+            if value is None:
+                value = self.agree(self.resolve(e, fn, depth + 1) for e in fn.returns)
         finally:
             self._busy.discard(("ret", qual))
         self._returns[qual] = value
@@ -349,6 +491,8 @@ class Resolver:
             return self.kb.locals.get(value.name)
         if isinstance(value, Proxy):
             return self.proxy_local(value.factory)
+        if isinstance(value, Query) and value.local:
+            return self.kb.locals.get(value.local)
         return None
 
     def proxy_local(self, factory: str) -> Local | None:
@@ -384,9 +528,12 @@ class Resolver:
             local = self.local_of(value)
             if local is not None:
                 return value, receiver, [*effects, UseEffect(local, _use_text(parts, i, local), i == len(parts) - 1)]
-            if isinstance(value, Func) and isinstance(receiver, (Inst, Super)) and self.is_property(value.qual):
-                effects.append(PropertyEffect(value.qual, render(p)))
-                value = self.return_value(value.qual)
+            props = [o for o in options(value) if isinstance(o, Func) and self.is_property(o.qual)] \
+                if self.instance_like(receiver) and not isinstance(receiver, Cls) else []
+            if props:
+                for o in props:
+                    effects.append(PropertyEffect(o.qual, render(p)))
+                value = merge(self.return_value(o.qual) if o in props else o for o in options(value))
             elif i < len(parts) - 1 and isinstance(value, Ext) and isinstance(receiver, Ext) \
                     and receiver.name in self.kb.locals:
                 break
@@ -433,7 +580,6 @@ def argument(args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...], index: i
 
 
 def _is_star(e: Expr) -> bool:
-    from ..model import Star
     return isinstance(e, Star)
 
 

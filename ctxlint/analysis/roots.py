@@ -36,6 +36,7 @@ class Root:
     # its wrapper starts the thread (path, line, function)
     via: str = ""
     via_at: tuple[str, int, str] = ("", 0, "")
+    self_cls: str = ""  # the class of ``self`` in the root function, when known
 
 
 class Collector(Protocol):
@@ -177,5 +178,6 @@ class Roots:
                         seen.add(name)
                         fn = p.index.functions[q]
                         roots.append(Root(spec.kind, spec.label, p.decorators.chain_for(q), _CONTEXT[spec.kind],
-                                          p.index.module_of(q).path, fn.pos, q, view=name in spec.views))
+                                          p.index.module_of(q).path, fn.pos, q, view=name in spec.views,
+                                          self_cls=cls))
             return

@@ -6,7 +6,7 @@ Values are small frozen records; ``None`` stands for "unknown" everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Iterable, Union
 
 from ..model import Attr, CallExpr, Expr, FuncRef, Name, Str, Sub
 
@@ -78,7 +78,56 @@ class Proxy:
     factory: str
 
 
-Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, None]
+@dataclass(frozen=True, slots=True)
+class Query:
+    """An ORM query (or select) whose rows are instances of the model ``cls``; ``local`` is the
+    context-bound name reading it is (``Model.query`` needs an application context), or ""."""
+
+    cls: str
+    local: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Rows a query returned (``.all()``): iterating gives instances of ``cls``."""
+
+    cls: str
+
+
+@dataclass(frozen=True, slots=True)
+class Returns:
+    """A callable of a library whose call returns ``value`` (``Model.query.first``)."""
+
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Many:
+    """One of several values (a parameter whose callers pass different classes)."""
+
+    options: tuple[Value, ...]
+
+
+Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, Query, Rows, Returns, Many, None]
+
+
+def merge(values: Iterable[Value]) -> Value:
+    """One value for several known ones: the value itself, or Many."""
+    out: list[Value] = []
+    for v in values:
+        for o in v.options if isinstance(v, Many) else (v,):
+            if o is not None and o not in out:
+                out.append(o)
+    if not out:
+        return None
+    return out[0] if len(out) == 1 else Many(tuple(out))
+
+
+def options(value: Value) -> tuple[Value, ...]:
+    """The values a value can be."""
+    if isinstance(value, Many):
+        return value.options
+    return (value,) if value is not None else ()
 
 
 def render(expr: Expr) -> str:

@@ -8,7 +8,7 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import celery, click, extensions, flask, jobs, quart, stdlib, threads
+from . import celery, click, extensions, flask, jobs, orm, quart, stdlib, threads
 from .base import (
     APP,
     CTX_NAMES,
@@ -33,6 +33,7 @@ LIBRARIES: list[Library] = [
     quart.LIBRARY,
     extensions.LOGIN,
     extensions.SQLALCHEMY,
+    orm.LIBRARY,
     extensions.SOCKETIO,
     extensions.CACHING,
     extensions.RESTFUL,

@@ -64,6 +64,9 @@ class Spawner:
     arg: int | None = 0
     kw: str | None = None
     process: bool = False  # another process: copy_current_request_context cannot help
+    # how the target's arguments are passed: after the target ("rest"), as ``args=``/``kwargs=``
+    # ("args"), or not at all ("none")
+    passes: str = "rest"
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,28 @@ class RootClass:
 
 
 @dataclass
+class Orm:
+    """What an ORM's calls return (see knowledge.orm)."""
+
+    model_bases: dict[str, str] = field(default_factory=dict)  # base class -> its query attribute ("" none)
+    chain: tuple[str, ...] = ()
+    one: tuple[str, ...] = ()
+    many: tuple[str, ...] = ()
+    instance_calls: dict[str, int] = field(default_factory=dict)
+    query_calls: dict[str, int] = field(default_factory=dict)
+    through_calls: dict[str, int] = field(default_factory=dict)
+    first_calls: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: Orm) -> None:
+        for f in fields(Orm):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict):
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + tuple(theirs))
+
+
+@dataclass
 class Library:
     """What ctxlint knows of one library (or family of libraries)."""
 
@@ -121,9 +146,11 @@ class Library:
     lazy_constructors: tuple[str, ...] = ()  # fnmatch patterns of bases whose construction runs nothing
     local_proxy_classes: tuple[str, ...] = ()  # ``X(factory)`` is a context-local proxy
     enqueue_methods: tuple[str, ...] = ()  # methods of a job function that enqueue it
+    job_calls: dict[str, str] = field(default_factory=dict)  # such a method -> how it passes arguments
     property_decorators: tuple[str, ...] = ()  # names (or last attribute) of property-like decorators
     entry_imports: tuple[tuple[str, str], ...] = ()  # a script importing one is run in an app context
     entry_files: tuple[tuple[str, str], ...] = ()  # (trailing path pattern, marker) run in an app context
+    orm: Orm = field(default_factory=Orm)
     # hooks: procedures a table cannot say, by the name the analysis calls them
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
@@ -161,9 +188,11 @@ class Knowledge:
     lazy_constructors: tuple[str, ...] = ()
     local_proxy_classes: tuple[str, ...] = ()
     enqueue_methods: tuple[str, ...] = ()
+    job_calls: dict[str, str] = field(default_factory=dict)
     property_decorators: tuple[str, ...] = ()
     entry_imports: tuple[tuple[str, str], ...] = ()
     entry_files: tuple[tuple[str, str], ...] = ()
+    orm: Orm = field(default_factory=Orm)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
@@ -178,6 +207,8 @@ class Knowledge:
             value = getattr(lib, f.name)
             if f.name == "packages":
                 self.packages = self.packages | frozenset(value)
+            elif f.name == "orm":
+                self.orm.add(value)
             elif f.name == "hooks":
                 for hook, fn in value.items():
                     self.hooks.setdefault(hook, []).append(fn)

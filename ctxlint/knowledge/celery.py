@@ -145,5 +145,6 @@ LIBRARY = Library(
     },
     # Methods of a task function that hand it (and its arguments) to the queue.
     enqueue_methods=("delay", "apply_async", "s", "si", "signature"),
+    job_calls={"delay": "rest", "apply_async": "args", "s": "rest", "si": "rest"},
     hooks={"job_context": task_context},
 )

@@ -52,11 +52,11 @@ RQ = Library(
     roots={"rq.job": Root("job", RQ_LABEL)},
     spawners={
         "rq.Queue().enqueue": Spawner("job", RQ_LABEL, 0, "f"),
-        "rq.Queue().enqueue_call": Spawner("job", RQ_LABEL, 0, "func"),
+        "rq.Queue().enqueue_call": Spawner("job", RQ_LABEL, 0, "func", passes="args"),
         "rq.Queue().enqueue_in": Spawner("job", RQ_LABEL, 1, "func"),
         "rq.Queue().enqueue_at": Spawner("job", RQ_LABEL, 1, "f"),
         "?.enqueue": Spawner("job", RQ_LABEL, 0, "f"),
-        "?.enqueue_call": Spawner("job", RQ_LABEL, 0, "func"),
+        "?.enqueue_call": Spawner("job", RQ_LABEL, 0, "func", passes="args"),
     },
     hooks={"registered_job_context": rq_job_context},
 )
@@ -73,6 +73,7 @@ HUEY = Library(
         "huey.Huey().on_startup": Root("job", "Huey startup hook"),
     },
     enqueue_methods=("schedule",),
+    job_calls={"schedule": "args"},
 )
 
 DRAMATIQ = Library(
@@ -80,6 +81,7 @@ DRAMATIQ = Library(
     packages=("dramatiq",),
     roots={"dramatiq.actor": Root("job", "Dramatiq actor")},
     enqueue_methods=("send", "send_with_options"),
+    job_calls={"send": "rest", "send_with_options": "args"},
 )
 
 APSCHEDULER = Library(
@@ -96,8 +98,8 @@ APSCHEDULER = Library(
         "flask_apscheduler.APScheduler().task": Root("job", "APScheduler job"),
     },
     spawners={
-        "apscheduler.Scheduler().add_job": Spawner("job", "APScheduler job", 0, "func"),
-        "flask_apscheduler.APScheduler().add_job": Spawner("job", "APScheduler job", 1, "func"),
+        "apscheduler.Scheduler().add_job": Spawner("job", "APScheduler job", 0, "func", passes="args"),
+        "flask_apscheduler.APScheduler().add_job": Spawner("job", "APScheduler job", 1, "func", passes="args"),
     },
 )
 
@@ -107,6 +109,6 @@ PROCESS_HOOKS = Library(
     roots={"atexit.register": Root("job", "atexit handler")},
     spawners={
         "atexit.register": Spawner("job", "atexit handler", 0, "func"),
-        "signal.signal": Spawner("job", "signal handler", 1, "handler"),
+        "signal.signal": Spawner("job", "signal handler", 1, "handler", passes="none"),
     },
 )

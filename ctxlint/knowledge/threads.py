@@ -10,7 +10,7 @@ def _pools() -> dict[str, Spawner]:
     for pool, process in (("multiprocessing.Pool()", True), ("multiprocessing.pool.ThreadPool()", False)):
         for m in ("apply", "apply_async", "map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async"):
             out[f"{pool}.{m}"] = Spawner("thread", "process pool task" if process else "thread pool task",
-                                         0, "func", process)
+                                         0, "func", process, passes="args" if m.startswith("apply") else "none")
     return out
 
 
@@ -35,16 +35,17 @@ LIBRARY = Library(
         "gevent.Greenlet.spawn_later": "gevent.spawn_later",
     },
     spawners={
-        "threading.Thread": Spawner("thread", "thread target", 1, "target"),
-        "threading.Timer": Spawner("thread", "timer function", 1, "function"),
+        "threading.Thread": Spawner("thread", "thread target", 1, "target", passes="args"),
+        "threading.Timer": Spawner("thread", "timer function", 1, "function", passes="args"),
         "_thread.start_new_thread": Spawner("thread", "thread function", 0, "function"),
         "?.start_new_thread": Spawner("thread", "thread function", 0, "function"),
         "concurrent.futures.ThreadPoolExecutor().submit": Spawner("thread", "thread pool task", 0, "fn"),
-        "concurrent.futures.ThreadPoolExecutor().map": Spawner("thread", "thread pool task", 0, "fn"),
+        "concurrent.futures.ThreadPoolExecutor().map": Spawner("thread", "thread pool task", 0, "fn", passes="none"),
         "concurrent.futures.ProcessPoolExecutor().submit": Spawner("thread", "process pool task", 0, "fn", True),
-        "concurrent.futures.ProcessPoolExecutor().map": Spawner("thread", "process pool task", 0, "fn", True),
+        "concurrent.futures.ProcessPoolExecutor().map": Spawner("thread", "process pool task", 0, "fn", True,
+                                                                 passes="none"),
         "?.run_in_executor": Spawner("thread", "executor task", 1, "func"),
-        "multiprocessing.Process": Spawner("thread", "process target", 1, "target", True),
+        "multiprocessing.Process": Spawner("thread", "process target", 1, "target", True, passes="args"),
         "gevent.spawn": Spawner("thread", "greenlet", 0, "run"),
         "gevent.spawn_later": Spawner("thread", "greenlet", 1, None),
         "gevent.spawn_raw": Spawner("thread", "greenlet", 0, None),

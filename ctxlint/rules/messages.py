@@ -39,16 +39,16 @@ def outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
     for code, vs in by_code.items():
         rule = RULES[code]
         first = vs[0]
-        distinct = {(_fn_path(graph, v.state[0]), v.use.pos[0], v.use.text) for v in vs}
+        distinct = {(_fn_path(graph, v.state.qual), v.use.pos[0], v.use.text) for v in vs}
         more = len(distinct) - 1
         steps = list(walk_back(outcome, first.state))
-        functions = [s[0][0] for s in steps] + [first.state[0]]
+        functions = [s[0].qual for s in steps] + [first.state.qual]
         trace = [boundary.step(root, outcome)]
         for state, act in steps:
-            trace.append(Step(_fn_path(graph, state[0]), act.pos[0], short_name(state[0]),
+            trace.append(Step(_fn_path(graph, state.qual), act.pos[0], short_name(state.qual),
                               f"calls {getattr(act, 'text', '') or 'wrapped function'}"))
-        use_path = _fn_path(graph, first.state[0])
-        trace.append(Step(use_path, first.use.pos[0], short_name(first.state[0]), f"uses {first.use.text}"))
+        use_path = _fn_path(graph, first.state.qual)
+        trace.append(Step(use_path, first.use.pos[0], short_name(first.state.qual), f"uses {first.use.text}"))
         via_names = boundary.shown(root, [short_name(q) + "()" for q in functions[1:]])
         via = f" via {' → '.join(via_names)}" if via_names else ""
         reached = f"{first.use.text} ({use_path}:{first.use.pos[0]}{f', +{more} more' if more else ''})"
@@ -72,10 +72,10 @@ def _finding(code: str, root: Root, msg: str, hint: str, trace: list[Step], grap
         f.target = (graph.module_of(entry).path, fn.pos[0], entry)
     seen = set()
     for v in violations:
-        path = graph.module_of(v.state[0]).path
+        path = graph.module_of(v.state.qual).path
         p = v.use.pos
         key = (path, p[0], p[1], v.use.text)
         if key not in seen:
             seen.add(key)
-            f.uses.append((path, p[0], p[1] + 1, p[2], p[3] + 1, v.use.text, v.state[0]))
+            f.uses.append((path, p[0], p[1] + 1, p[2], p[3] + 1, v.use.text, v.state.qual))
     return f

@@ -1,0 +1,153 @@
+"""What parameters hold, from the project's call sites (flow-insensitive, to a fixpoint).
+
+A parameter with no annotation takes the instances (and classes) that resolved call
+sites pass: plain calls, constructor calls into ``__init__``, ``functools.partial``, the
+arguments handed to threads, pools and job queues, and defaults.  A parameter passed on
+as an argument carries what it holds to the callee's parameter.  Callees that resolve
+only once parameter types are known are found in a further round (at most a few).
+"""
+
+from __future__ import annotations
+
+from ..knowledge.base import Knowledge
+from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Star, Str, is_builtin
+from .index import Index
+from .resolve import Resolver, argument
+from .values import Cls, Ext, FAttr, Func, Inst, Many, Param, Super, Value, options
+
+ParamKey = tuple[str, str]
+MAX_ROUNDS = 4
+_HELD = (Inst, Cls)
+
+
+class ParamInference:
+    def __init__(self, index: Index, kb: Knowledge) -> None:
+        self.index = index
+        self.kb = kb
+        self.rounds = 0
+
+    def run(self) -> dict[ParamKey, tuple[Value, ...]]:
+        types: dict[ParamKey, tuple[Value, ...]] = {}
+        for _ in range(MAX_ROUNDS):
+            self.rounds += 1
+            resolver = Resolver(self.index, self.kb)
+            resolver.param_types = types
+            direct, edges = self._collect(resolver)
+            new = _closure(direct, edges)
+            if new == types:
+                break
+            types = new
+        return types
+
+    def _collect(self, r: Resolver) -> tuple[dict[ParamKey, list[Value]], dict[ParamKey, set[ParamKey]]]:
+        direct: dict[ParamKey, list[Value]] = {}
+        edges: dict[ParamKey, set[ParamKey]] = {}
+
+        def flow(fn: Function, target: str, param: str, expr: Expr) -> None:
+            for v in options(r.resolve(expr, fn)):
+                if isinstance(v, _HELD):
+                    held = direct.setdefault((target, param), [])
+                    if v not in held:
+                        held.append(v)
+                elif isinstance(v, Param) and v != Param(target, param):
+                    edges.setdefault((v.fn, v.name), set()).add((target, param))
+
+        for mod in self.index.modules.values():
+            for fn in mod.functions.values():
+                for name, default in fn.default_exprs.items():
+                    flow(self.index.decorator_scope(fn), fn.qual, name, default)
+                for ev in fn.events:
+                    if isinstance(ev, CallEvent) and (ev.call.args or ev.call.kws):
+                        for target, param, expr in self._bindings(r, fn, ev.call):
+                            flow(fn, target, param, expr)
+        return direct, edges
+
+    def _bindings(self, r: Resolver, fn: Function, call: CallExpr) -> list[tuple[str, str, Expr]]:
+        """(function, parameter, argument) for each argument a call hands to a project function."""
+        out: list[tuple[str, str, Expr]] = []
+        callee = r.resolve(call.func, fn)
+        receiver = r.resolve(call.func.value, fn) if isinstance(call.func, Attr) else None
+        for c in options(callee):
+            if isinstance(c, Func):
+                bound = isinstance(call.func, Attr) and r.instance_like(receiver)
+                out += self._bind(c.qual, bound, call.args, call.kws)
+            elif isinstance(c, Cls):
+                init = r.class_attr(c.qual, "__init__", True)
+                if isinstance(init, Func):
+                    out += self._bind(init.qual, True, call.args, call.kws)
+            elif isinstance(c, FAttr):
+                mode = self.kb.job_calls.get(c.attr)
+                if mode is not None and c.qual in self.index.functions:
+                    out += self._handed(c.qual, mode, call, None)
+            elif isinstance(c, Ext):
+                if c.name in self.kb.partials and call.args:
+                    target = r.resolve(call.args[0], fn)
+                    if isinstance(target, Func):
+                        out += self._bind(target.qual, False, call.args[1:], call.kws)
+                    continue
+                spawner = self.kb.spawner(c.name)
+                if spawner is None or spawner.passes == "none":
+                    continue
+                target_expr = argument(call.args, call.kws, spawner.arg, spawner.kw)
+                target = r.resolve(target_expr, fn) if target_expr is not None else None
+                if isinstance(target, Func) and target.qual in self.index.functions:
+                    out += self._handed(target.qual, spawner.passes, call, spawner.arg)
+        return out
+
+    def _handed(self, qual: str, mode: str, call: CallExpr, index: int | None) -> list[tuple[str, str, Expr]]:
+        """Arguments a spawner or job call hands to its target: after the target (``rest``), or in
+        ``args=(...)``/``kwargs={...}`` (``args``)."""
+        if mode == "rest":
+            skip = (index + 1) if index is not None else 0
+            rest = call.args[skip:]
+            return self._bind(qual, False, rest, tuple((k, v) for k, v in call.kws if k not in ("target", "func", "f",
+                                                                                                "fn")))
+        args: tuple[Expr, ...] = ()
+        kws: tuple[tuple[str, Expr], ...] = ()
+        for k, v in call.kws:
+            if k == "args" and isinstance(v, Seq):
+                args = v.items
+            elif k == "kwargs" and isinstance(v, DictExpr):
+                kws = tuple((key.value, val) for key, val in v.items if isinstance(key, Str))
+        return self._bind(qual, False, args, kws)
+
+    def _bind(self, qual: str, bound: bool, args: tuple[Expr, ...],
+              kws: tuple[tuple[str, Expr], ...]) -> list[tuple[str, str, Expr]]:
+        fn = self.index.functions.get(qual)
+        if fn is None:
+            return []
+        params = list(fn.params)
+        if bound and params and fn.cls is not None and not any(is_builtin(d, "staticmethod") for d in fn.decorators):
+            params = params[1:]
+        out: list[tuple[str, str, Expr]] = []
+        for i, a in enumerate(args):
+            if isinstance(a, Star) or i >= len(params):
+                break
+            out.append((qual, params[i], a))
+        names = set(fn.params)
+        for k, v in kws:
+            if k in names:
+                out.append((qual, k, v))
+        return out
+
+
+def _closure(direct: dict[ParamKey, list[Value]], edges: dict[ParamKey, set[ParamKey]]) -> dict[ParamKey,
+                                                                                                tuple[Value, ...]]:
+    """What each parameter holds: its own call sites' values and, along edges, its callers' parameters'."""
+    held: dict[ParamKey, list[Value]] = {k: list(v) for k, v in direct.items()}
+    work = list(held)
+    while work:
+        src = work.pop()
+        for dst in edges.get(src, ()):
+            have = held.setdefault(dst, [])
+            grew = False
+            for v in held.get(src, ()):
+                if v not in have:
+                    have.append(v)
+                    grew = True
+            if grew:
+                work.append(dst)
+    return {k: tuple(v) for k, v in held.items() if v}
+
+
+__all__ = ["ParamInference", "Inst", "Many", "Super"]
