@@ -204,6 +204,10 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["rule"] and not pre_commit:
         return rule_main(argv[1:])
+    if argv[:1] == ["stats"] and not pre_commit:
+        from .stats import stats_main
+
+        return stats_main(argv[1:])
     parser = build_parser()
     if pre_commit:
         parser.prog = "ctxlint-pre-commit"

@@ -450,14 +450,17 @@ class _Summariser:
                 if where == "":
                     keep = name not in _BUILTIN_NAMES or name in self.mod.globals
                 elif where == fn.qual and name in scope.params:
-                    # a parameter: only ``self.x`` (a property) can lead anywhere
-                    keep = fn.cls is not None and bool(fn.params) and name == fn.params[0] and node is not root
+                    # a parameter: only an attribute of it (a property of its class) can lead anywhere
+                    keep = node is not root
                 else:
                     keep = where != "<comprehension>"
                 if keep:
                     fn.events.append(RefEvent(self.enc(node, scope), self.pos.of(node), conds))
                 return
             self.walk_expr(root, scope, conds)
+            if isinstance(root, cst.Call) and node is not root:
+                # ``Invoice.query.get(i).link``: a property read on what a call returns
+                fn.events.append(RefEvent(self.enc(node, scope), self.pos.of(node), conds))
             return
         if isinstance(node, cst.Call):
             self.walk_call_parts(node, scope, conds)

@@ -174,7 +174,9 @@ class Guards:
             ds = [self.decide(t, facts, qual) for t in test.items]
             return True if True in ds else (False if all(d is False for d in ds) else None)
         if isinstance(test, Name) and test.scope == qual and test.id in facts:
-            return None if facts[test.id] == "given" else facts[test.id] == "true"
+            # a value passed on purpose is there to be used: ``if not tz: tz = session.tzinfo`` is
+            # the fallback for callers that pass none
+            return facts[test.id] in ("true", "given")
         if isinstance(test, IsNone) and isinstance(test.operand, Name) and test.operand.scope == qual \
                 and test.operand.id in facts:
             return facts[test.operand.id] == "none"

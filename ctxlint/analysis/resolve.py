@@ -98,6 +98,9 @@ class Resolver:
         self._none = Ext("builtins.None")
         # in an overlay: the class ``self`` is (a subclass of the method's own class)
         self.self_cls = ""
+        # what a call site passes, while the callee's return value is evaluated for it
+        self._env: list[tuple[str, dict[str, Value]]] = []
+        self._uses_params: dict[str, bool] = {}
         # set by the program: the context-bound name a project proxy's factory reaches, if any
         self.factory_needs: Callable[[str], str] = lambda qual: ""
 
@@ -221,6 +224,10 @@ class Resolver:
                     and "super" not in self.index.module_of(fn.qual).globals:
                 return Super(fn.cls)
             called = self.resolve(callee, fn, depth + 1)
+            if isinstance(called, Func) and called.qual in self.functions:
+                found = self._result_for(called.qual, expr, fn, depth)
+                if found is not None:
+                    return found
             if isinstance(called, Ext):
                 if called.name in self.kb.identity_calls:
                     arg = argument(expr.args, expr.kws, *self.kb.identity_calls[called.name])
@@ -230,7 +237,7 @@ class Resolver:
                     return orm
             return self.call_result(called, depth)
         if isinstance(expr, IterOf):
-            return merge(self._element(v) for v in options(self.resolve(expr.value, fn, depth + 1)))
+            return merge(self._element(v) for v in options(self.held(self.resolve(expr.value, fn, depth + 1))))
         if isinstance(expr, FuncRef):
             return Func(expr.qual)
         if isinstance(expr, ClassRef):
@@ -241,13 +248,74 @@ class Resolver:
             return self.import_value(expr.module, expr.name, self.index.module_of(fn.qual), depth)
         return None
 
+    def _result_for(self, qual: str, expr: CallExpr, fn: Function, depth: int) -> Value:
+        """What a call returns for the arguments this call site passes, when the callee's return value
+        depends on its parameters (``def first_or_404(stmt): return session.execute(stmt).scalar()``)."""
+        target = self.functions[qual]
+        if target.return_types or target.is_generator or not target.returns or not self._returns_use_params(qual):
+            return None
+        params = list(target.params)
+        if isinstance(expr.func, Attr) and target.cls is not None and params \
+                and not any(is_builtin(d, "staticmethod") for d in target.decorators) \
+                and self.instance_like(self.resolve(expr.func.value, fn, depth + 1)):
+            params = params[1:]
+        env: dict[str, Value] = {}
+        for i, a in enumerate(expr.args):
+            if isinstance(a, Star) or i >= len(params):
+                break
+            env[params[i]] = self.resolve(a, fn, depth + 1)
+        for k, v in expr.kws:
+            if k in target.params:
+                env[k] = self.resolve(v, fn, depth + 1)
+        env = {k: v for k, v in env.items() if v is not None and not isinstance(v, Param)}
+        key = ("env", qual)
+        if not env or key in self._busy or depth > MAX_DEPTH:
+            return None
+        self._busy.add(key)
+        self._env.append((qual, env))
+        try:
+            return self.agree(self.resolve(e, target, depth + 1) for e in target.returns)
+        finally:
+            self._env.pop()
+            self._busy.discard(key)
+
+    def _returns_use_params(self, qual: str) -> bool:
+        """Whether what a function returns is computed from its parameters (through its locals)."""
+        cached = self._uses_params.get(qual)
+        if cached is not None:
+            return cached
+        fn = self.functions[qual]
+        params = set(fn.params)
+        seen: set[str] = set()
+        todo: list[Expr] = list(fn.returns)
+        found = False
+        while todo and not found:
+            e = todo.pop()
+            if isinstance(e, Name):
+                if e.scope == qual:
+                    if e.id in params:
+                        found = True
+                    elif e.id not in seen:
+                        seen.add(e.id)
+                        todo.extend(fn.locals.get(e.id, ()))
+            elif isinstance(e, tuple):
+                todo.extend(_subexpressions(e))
+        self._uses_params[qual] = found
+        return found
+
+    def held(self, value: Value) -> Value:
+        """A value with each parameter replaced by what it is known to hold."""
+        if not any(isinstance(o, Param) for o in options(value)):
+            return value
+        return merge(merge(self.param_values(o.fn, o.name)) if isinstance(o, Param) else o for o in options(value))
+
     def _orm_call(self, name: str, expr: CallExpr, fn: Function, depth: int) -> Value:
         """What an ORM call returns: ``session.get(Model, id)``, ``select(Model)``, ..."""
         orm = self.kb.orm
         for table in (orm.instance_calls, orm.query_calls, orm.through_calls, orm.first_calls):
             if name in table:
                 arg = argument(expr.args, expr.kws, table[name], None)
-                v = self.resolve(arg, fn, depth + 1) if arg is not None else None
+                v = self.held(self.resolve(arg, fn, depth + 1)) if arg is not None else None
                 if table is orm.instance_calls:
                     return Inst(v.qual) if isinstance(v, Cls) else None
                 if table is orm.query_calls:
@@ -309,6 +377,11 @@ class Resolver:
         if owner is None:
             return None
         if name in owner.params:
+            for env_fn, env in reversed(self._env):
+                if env_fn == scope:
+                    if name in env:
+                        return env[name]
+                    break
             if owner.cls is not None and owner.params[0] == name and owner.kind == "def":
                 if any(is_builtin(d, "staticmethod") for d in owner.decorators):
                     return Param(scope, name)
@@ -577,6 +650,18 @@ def argument(args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...], index: i
     if index is not None and index < len(args) and all(not _is_star(a) for a in args[: index + 1]):
         return args[index]
     return None
+
+
+def _subexpressions(e: tuple[object, ...]) -> list[Expr]:
+    """The expressions directly inside one (through tuples of them and keyword pairs)."""
+    out: list[Expr] = []
+    for x in e:
+        if isinstance(x, tuple):
+            if type(x) is tuple:
+                out.extend(_subexpressions(x))
+            else:
+                out.append(x)  # type: ignore[arg-type]
+    return out
 
 
 def _is_star(e: Expr) -> bool:

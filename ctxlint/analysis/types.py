@@ -13,11 +13,11 @@ from ..knowledge.base import Knowledge
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Star, Str, is_builtin
 from .index import Index
 from .resolve import Resolver, argument
-from .values import Cls, Ext, FAttr, Func, Inst, Many, Param, Super, Value, options
+from .values import Cls, Ext, FAttr, Func, Inst, Many, Param, Query, Rows, Super, Value, options
 
 ParamKey = tuple[str, str]
 MAX_ROUNDS = 4
-_HELD = (Inst, Cls)
+_HELD = (Inst, Cls, Query, Rows)
 
 
 class ParamInference:
