@@ -209,6 +209,14 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
+        if name in self.kb.reading_calls:
+            read = argument(args, kws, self.kb.reading_calls[name], None)
+            if isinstance(read, (Name, Attr)):
+                _, _, effects = self.r.scan_chain(read, fn)
+                for e in effects:
+                    if isinstance(e, UseEffect) and e.local.proxy:
+                        out.append(Use(self.needs(e.local), f"{name.rsplit('.', 1)[-1]}({e.text})", pos, conds, True))
+            return
         spawner = self.kb.spawner(name)
         if spawner is not None:
             self._spawn(fn, spawner, args, kws, pos, conds, out)

@@ -598,6 +598,16 @@ class Resolver:
             assert isinstance(p, Attr)
             receiver = value
             value = self.attribute(value, p.attr)
+            if value is None:
+                # an attribute the class does not define: its ``__getattr__`` answers (a project
+                # object wrapping a proxy: ``request = RequestWrapper()``)
+                hooks = [h for h in (self.class_attr(o.cls, "__getattr__", True) for o in options(receiver)
+                                     if isinstance(o, Inst)) if isinstance(h, Func)]
+                if hooks:
+                    for h in hooks:
+                        effects.append(PropertyEffect(h.qual, render(p)))
+                    value = merge(self.return_value(h.qual) for h in hooks)
+                    continue
             local = self.local_of(value)
             if local is not None:
                 return value, receiver, [*effects, UseEffect(local, _use_text(parts, i, local), i == len(parts) - 1)]

@@ -24,6 +24,10 @@ LIBRARY = Library(
         "typing.cast": (1, "val"),
         "typing_extensions.cast": (1, "val"),
     },
+    # Calls that read the object they are given (a proxy passed to them is used, not only named);
+    # ``bool(proxy)`` is not among them: an unbound proxy is falsy, which is how guards test it.
+    reading_calls={f"builtins.{name}": 0 for name in ("getattr", "hasattr", "setattr", "delattr", "vars", "dir",
+                                                       "len", "iter", "list", "dict", "str", "repr")},
     # Calls that import a module by name at run time (plugin loaders).
     dynamic_imports=("importlib.import_module", "__import__", "builtins.__import__"),
     # ``except RuntimeError:`` around a use means the author handles the missing context.
