@@ -42,9 +42,10 @@ class CallExpr(NamedTuple):
 
 
 class Sub(NamedTuple):
-    """``value[...]``: the object is read."""
+    """``value[...]``: the object is read (``key``: a string literal index, else "")."""
 
     value: Expr
+    key: str = ""
 
 
 class Str(NamedTuple):
@@ -231,6 +232,7 @@ class Function:
     defaults: dict[str, str] = field(default_factory=dict)
     default_exprs: dict[str, Expr] = field(default_factory=dict)  # every default, evaluated where the def is
     annotations: dict[str, Types] = field(default_factory=dict)  # parameter -> classes it is annotated with
+    star_kwargs: str = ""  # the name of the ``**kwargs`` parameter
     return_types: Types = ()
 
 

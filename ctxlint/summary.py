@@ -382,7 +382,12 @@ class _Summariser:
                     args.append(v)
             return CallExpr(self.enc(node.func, scope), tuple(args), tuple(kws))
         if isinstance(node, cst.Subscript):
-            return Sub(self.enc(node.value, scope))
+            key = ""
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+                    and isinstance(node.slice[0].slice.value, cst.SimpleString):
+                index = _string_value(node.slice[0].slice.value)
+                key = index.value if isinstance(index, Str) else ""
+            return Sub(self.enc(node.value, scope), key)
         if isinstance(node, cst.SimpleString):
             return _string_value(node)
         if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
@@ -887,6 +892,8 @@ class _Summariser:
         fn, inner = self.new_function(qual, name, "def", pos, scope.real,
                                       cls=cls.qual if cls is not None and outer.kind == "classbody" else None)
         fn.params = tuple(p.name.value for p in params)
+        if isinstance(node.params.star_kwarg, cst.Param):
+            fn.star_kwargs = node.params.star_kwarg.name.value
         for p in params:
             if p.default is not None:
                 default = self.enc(p.default, scope)

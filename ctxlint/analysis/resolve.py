@@ -16,6 +16,7 @@ from ..model import (
     Attr,
     CallExpr,
     ClassRef,
+    DictExpr,
     Expr,
     FuncRef,
     Function,
@@ -25,6 +26,7 @@ from ..model import (
     Module,
     Name,
     Star,
+    Str,
     Sub,
     Types,
     is_builtin,
@@ -32,6 +34,7 @@ from ..model import (
 from .index import Index
 from .values import (
     Cls,
+    Dict,
     Ext,
     FAttr,
     Func,
@@ -228,6 +231,12 @@ class Resolver:
                 found = self._result_for(called.qual, expr, fn, depth)
                 if found is not None:
                     return found
+            if isinstance(expr.func, Attr) and expr.func.attr == "get" and expr.args and isinstance(expr.args[0], Str):
+                # ``kwargs.get("store")`` of a dict whose keys are known
+                base = self.held(self.resolve(expr.func.value, fn, depth + 1))
+                if any(isinstance(o, Dict) for o in options(base)):
+                    key = expr.args[0].value
+                    return merge(o.get(key) for o in options(base) if isinstance(o, Dict))
             if isinstance(called, Ext):
                 if called.name in self.kb.identity_calls:
                     arg = argument(expr.args, expr.kws, *self.kb.identity_calls[called.name])
@@ -236,6 +245,13 @@ class Resolver:
                 if orm is not None:
                     return orm
             return self.call_result(called, depth)
+        if isinstance(expr, Sub) and expr.key:
+            return merge(o.get(expr.key) for o in options(self.held(self.resolve(expr.value, fn, depth + 1)))
+                         if isinstance(o, Dict))
+        if isinstance(expr, DictExpr):
+            items = tuple((k.value, v) for k, v in ((k, self.resolve(e, fn, depth + 1)) for k, e in expr.items)
+                          if isinstance(k, Str) and v is not None)
+            return Dict(items) if items else None
         if isinstance(expr, IterOf):
             return merge(self._element(v) for v in options(self.held(self.resolve(expr.value, fn, depth + 1))))
         if isinstance(expr, FuncRef):

@@ -9,15 +9,15 @@ only once parameter types are known are found in a further round (at most a few)
 
 from __future__ import annotations
 
-from ..knowledge.base import Knowledge
+from ..knowledge.base import Constructor, Knowledge
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Star, Str, is_builtin
 from .index import Index
 from .resolve import Resolver, argument
-from .values import Cls, Ext, FAttr, Func, Inst, Many, Param, Query, Rows, Super, Value, options
+from .values import Cls, Dict, Ext, FAttr, Func, Inst, Many, Param, Query, Rows, Super, Value, options
 
 ParamKey = tuple[str, str]
 MAX_ROUNDS = 4
-_HELD = (Inst, Cls, Query, Rows)
+_HELD = (Inst, Cls, Query, Rows, Dict)
 
 
 class ParamInference:
@@ -51,6 +51,10 @@ class ParamInference:
                         held.append(v)
                 elif isinstance(v, Param) and v != Param(target, param):
                     edges.setdefault((v.fn, v.name), set()).add((target, param))
+                    for known in r.param_values(v.fn, v.name):  # its annotation, or what it held last round
+                        held = direct.setdefault((target, param), [])
+                        if isinstance(known, _HELD) and known not in held:
+                            held.append(known)
 
         for mod in self.index.modules.values():
             for fn in mod.functions.values():
@@ -80,6 +84,10 @@ class ParamInference:
                 if mode is not None and c.qual in self.index.functions:
                     out += self._handed(c.qual, mode, call, None)
             elif isinstance(c, Ext):
+                ctor = self.kb.constructors.get(c.name)
+                if ctor is not None:
+                    out += self._constructed(r, fn, call, receiver, ctor)
+                    continue
                 if c.name in self.kb.partials and call.args:
                     target = r.resolve(call.args[0], fn)
                     if isinstance(target, Func):
@@ -92,6 +100,30 @@ class ParamInference:
                 target = r.resolve(target_expr, fn) if target_expr is not None else None
                 if isinstance(target, Func) and target.qual in self.index.functions:
                     out += self._handed(target.qual, spawner.passes, call, spawner.arg)
+        return out
+
+    def _constructed(self, r: Resolver, fn: Function, call: CallExpr, receiver: Value,
+                     ctor: Constructor) -> list[tuple[str, str, Expr]]:
+        """A library call that constructs a project class with arguments it is given
+        (``api.add_resource(Cls, url, resource_class_kwargs={...})``, ``Cls.as_view(name, store)``)."""
+        cls_expr = argument(call.args, call.kws, ctor.cls_arg, None) if ctor.cls_arg is not None else None
+        target = r.resolve(cls_expr, fn) if cls_expr is not None else receiver
+        out: list[tuple[str, str, Expr]] = []
+        for c in options(target):
+            init = r.class_attr(c.qual, "__init__", True) if isinstance(c, Cls) else None
+            if not isinstance(init, Func):
+                continue
+            args: tuple[Expr, ...] = ()
+            kws: tuple[tuple[str, Expr], ...] = ()
+            if ctor.rest_from is not None:
+                args = tuple(call.args[ctor.rest_from:])
+                kws = call.kws
+            for k, v in call.kws:
+                if k == ctor.args_kw and isinstance(v, Seq):
+                    args = v.items
+                elif k == ctor.kwargs_kw and isinstance(v, DictExpr):
+                    kws = tuple((key.value, val) for key, val in v.items if isinstance(key, Str))
+            out += self._bind(init.qual, True, args, kws)
         return out
 
     def _handed(self, qual: str, mode: str, call: CallExpr, index: int | None) -> list[tuple[str, str, Expr]]:
@@ -124,10 +156,15 @@ class ParamInference:
             if isinstance(a, Star) or i >= len(params):
                 break
             out.append((qual, params[i], a))
-        names = set(fn.params)
+        names = set(fn.params) - {fn.star_kwargs}
+        extra: list[tuple[Expr, Expr]] = []
         for k, v in kws:
             if k in names:
                 out.append((qual, k, v))
+            elif k and fn.star_kwargs:
+                extra.append((Str(k), v))
+        if extra:  # what ``**kwargs`` receives: a dict of the keywords no other parameter takes
+            out.append((qual, fn.star_kwargs, DictExpr(tuple(extra))))
         return out
 
 

@@ -102,13 +102,23 @@ class Returns:
 
 
 @dataclass(frozen=True, slots=True)
+class Dict:
+    """A dict whose string keys hold known values (``{"store": store}``, ``**kwargs``)."""
+
+    items: tuple[tuple[str, Value], ...]
+
+    def get(self, key: str) -> Value:
+        return next((v for k, v in self.items if k == key), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Many:
     """One of several values (a parameter whose callers pass different classes)."""
 
     options: tuple[Value, ...]
 
 
-Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, Query, Rows, Returns, Many, None]
+Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, Query, Rows, Returns, Dict, Many, None]
 
 
 def merge(values: Iterable[Value]) -> Value:

@@ -78,6 +78,16 @@ class Follower:
 
 
 @dataclass(frozen=True)
+class Constructor:
+    """A library call that constructs a project class with the arguments it is given."""
+
+    cls_arg: int | None = None  # position of the class (None: the receiver, ``Cls.as_view(...)``)
+    args_kw: str | None = None  # keyword holding the positional arguments
+    kwargs_kw: str | None = None  # keyword holding the keyword arguments
+    rest_from: int | None = None  # positional arguments from here (and every keyword) are passed on
+
+
+@dataclass(frozen=True)
 class ThreadClass:
     """A class whose subclasses run ``run`` elsewhere once ``start`` is called."""
 
@@ -135,6 +145,7 @@ class Library:
     thread_classes: dict[str, ThreadClass] = field(default_factory=dict)
     followers: dict[str, Follower] = field(default_factory=dict)
     partials: tuple[str, ...] = ()  # calls that make a new callable from their first argument
+    constructors: dict[str, Constructor] = field(default_factory=dict)
     wrappers: dict[str, int] = field(default_factory=dict)  # run the wrapped function inside a context
     request_decorators: dict[str, str] = field(default_factory=dict)  # wrapper reads the request
     push_methods: dict[str, int] = field(default_factory=dict)  # ``with x.<method>():`` pushes
@@ -178,6 +189,7 @@ class Knowledge:
     thread_classes: dict[str, ThreadClass] = field(default_factory=dict)
     followers: dict[str, Follower] = field(default_factory=dict)
     partials: tuple[str, ...] = ()
+    constructors: dict[str, Constructor] = field(default_factory=dict)
     wrappers: dict[str, int] = field(default_factory=dict)
     request_decorators: dict[str, str] = field(default_factory=dict)
     push_methods: dict[str, int] = field(default_factory=dict)

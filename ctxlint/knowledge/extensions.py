@@ -3,7 +3,7 @@ RESTX, Flask-Executor, Flask-Migrate, API frameworks built on Flask, WTForms."""
 
 from __future__ import annotations
 
-from .base import NEEDS_APP, NEEDS_REQUEST, Follower, Library, Local, Root, RootClass, Spawner, ThreadClass
+from .base import NEEDS_APP, NEEDS_REQUEST, Constructor, Follower, Library, Local, Root, RootClass, Spawner
 from .flask import HTTP_METHODS
 
 LOGIN = Library(
@@ -87,6 +87,8 @@ RESTFUL = Library(
         "flask_restplus.Resource": "flask_restful.Resource",
     },
     roots={"flask_restful.Api().resource": Root("request", "resource")},
+    # the resource class is constructed for each request with these arguments
+    constructors={"flask_restful.Api().add_resource": Constructor(0, "resource_class_args", "resource_class_kwargs")},
     root_classes={"flask_restful.Resource": RootClass("resource method", HTTP_METHODS, views=HTTP_METHODS)},
 )
 
@@ -131,4 +133,4 @@ WTFORMS = Library(
 )
 
 __all__ = ["LOGIN", "SQLALCHEMY", "SOCKETIO", "CACHING", "RESTFUL", "API_FRAMEWORKS", "EXECUTOR", "MIGRATE",
-           "WTFORMS", "ThreadClass"]
+           "WTFORMS"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import APP, NEEDS_APP, NEEDS_REQUEST, NEEDS_URL, REQUEST, Library, Local, Root, RootClass
+from .base import APP, NEEDS_APP, NEEDS_REQUEST, NEEDS_URL, REQUEST, Constructor, Library, Local, Root, RootClass
 
 _FLASK_MODULES = ("globals", "helpers", "templating", "json", "wrappers", "app", "blueprints", "ctx",
                   "sansio.app", "sansio.blueprints", "sansio.scaffold", "scaffold")
@@ -107,6 +107,8 @@ LIBRARY = Library(
         "flask.views.MethodView": RootClass("view method", HTTP_METHODS, views=HTTP_METHODS),
         "flask.views.View": RootClass("view method", ("dispatch_request",), views=HTTP_METHODS),
     },
+    # ``View.as_view(name, *args, **kwargs)`` constructs the view class with the rest, per request
+    constructors={f"flask.views.{c}.as_view": Constructor(None, rest_from=1) for c in ("View", "MethodView")},
     wrappers={
         "flask.copy_current_request_context": REQUEST,
         "flask.stream_with_context": REQUEST,
