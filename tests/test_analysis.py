@@ -343,3 +343,26 @@ def test_the_analysis_passes_name_no_library(module: str) -> None:
     named = [s for s in _string_constants(path)
              if any(s == p or s.startswith(p + ".") or s.startswith(p + "_") for p in packages)]
     assert named == [], f"{module} names libraries: {named}"
+
+
+def test_a_value_passed_for_a_none_default_decides_its_fallback_but_a_computed_one_does_not() -> None:
+    p = program({"m.py": """
+        from flask import session
+        def stamp(ts, tz=None):
+            if not tz:
+                tz = session.get("tz")
+            return tz
+        def countdown(n):
+            return countdown(n - 1) if n else session.get("done")
+        def caller(event):
+            stamp(1, tz=event.tz)
+            countdown(3)
+    """})
+    calls = {a.text: a for a in p.actions("m:caller") if isinstance(a, Call)}
+    assert calls["stamp()"].facts == (("tz", "set"),)
+    assert calls["countdown()"].facts == (("n", "true"),)
+    fn = p.functions["m:countdown"]
+    test = fn.conds[0].test  # type: ignore[union-attr]
+    assert p.decide(test, {"n": "given"}, "m:countdown") is None  # n - 1 may be 0
+    stamp = p.functions["m:stamp"]
+    assert p.decide(stamp.conds[0].test, {"tz": "set"}, "m:stamp") is False  # type: ignore[union-attr]

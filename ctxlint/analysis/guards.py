@@ -32,7 +32,7 @@ from .values import Ext
 
 # A condition resolved: ("guard" | "push" | "", contexts)
 Resolved = tuple[str, int]
-Facts = tuple[tuple[str, str], ...]  # (parameter, "none" | "true" | "false" | "given")
+Facts = tuple[tuple[str, str], ...]  # (parameter, "none" | "true" | "false" | "given" | "set")
 
 
 class Guards:
@@ -153,7 +153,7 @@ class Guards:
         for p in sorted(tested):
             if p in passed:
                 # a value passed on purpose: taken as not None even when it is not a literal
-                truth = literal_truth(passed[p]) or "given"
+                truth = literal_truth(passed[p]) or ("set" if fn.defaults.get(p) == "none" else "given")
             elif star:
                 truth = None
             else:
@@ -174,9 +174,10 @@ class Guards:
             ds = [self.decide(t, facts, qual) for t in test.items]
             return True if True in ds else (False if all(d is False for d in ds) else None)
         if isinstance(test, Name) and test.scope == qual and test.id in facts:
-            # a value passed on purpose is there to be used: ``if not tz: tz = session.tzinfo`` is
-            # the fallback for callers that pass none
-            return facts[test.id] in ("true", "given")
+            # "set": a value passed on purpose for a parameter that defaults to None is there to be
+            # used (``if not tz: tz = session.tzinfo`` is the fallback for callers that pass none);
+            # "given": passed, truth unknown (``ping(n - 1)``)
+            return None if facts[test.id] == "given" else facts[test.id] in ("true", "set")
         if isinstance(test, IsNone) and isinstance(test.operand, Name) and test.operand.scope == qual \
                 and test.operand.id in facts:
             return facts[test.operand.id] == "none"
