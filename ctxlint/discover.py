@@ -37,6 +37,38 @@ class SourceFile:
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # entry points the analysed projects declare (pyproject.toml, setup.cfg): group -> "module:attr" targets
+    entry_points: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def declared_entry_points(root: str) -> dict[str, tuple[str, ...]]:
+    """The entry points a project declares in ``pyproject.toml`` and ``setup.cfg`` (``setup.py``'s
+    are read from its summary)."""
+    out: dict[str, list[str]] = {}
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(os.path.join(root, "pyproject.toml"), "rb") as fh:
+            data = tomllib.load(fh)
+        groups = data.get("project", {}).get("entry-points", {})
+        for group, entries in groups.items() if isinstance(groups, dict) else ():
+            if isinstance(entries, dict):
+                out.setdefault(str(group), []).extend(str(v) for v in entries.values())
+    except (OSError, ValueError, AttributeError):
+        pass
+    import configparser
+    cfg = configparser.ConfigParser(interpolation=None)
+    try:
+        cfg.read(os.path.join(root, "setup.cfg"), encoding="utf-8")
+        if cfg.has_section("options.entry_points"):
+            for group, text in cfg.items("options.entry_points"):
+                out.setdefault(group, []).extend(line.split("=", 1)[1].strip() for line in text.splitlines()
+                                                 if "=" in line)
+    except (configparser.Error, UnicodeDecodeError):
+        pass
+    return {g: tuple(v) for g, v in out.items()}
 
 
 def display_path(path: str) -> str:
@@ -146,6 +178,9 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
                 if exclude_spec is not None and exclude_spec.match_file(os.path.relpath(full, top)):
                     continue
                 _add(out, seen, full, given_dir=top)
+    for root in sorted({find_project_root(os.path.abspath(p)) for p in paths if os.path.exists(p)}):
+        for group, targets in declared_entry_points(root).items():
+            out.entry_points[group] = out.entry_points.get(group, ()) + targets
     return out
 
 

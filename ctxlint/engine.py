@@ -128,13 +128,14 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
     modules: list[Module] = []
     # the findings of exactly this set of sources and settings, when nothing changed
-    project_key = project_entry_key(keys, [(f.aliases, f.entry_ctx) for f in kept], _settings(options))
+    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], found.entry_points),
+                                    _settings(options))
     cached = cache.get_findings(project_key) if cache is not None else None
     if cached is not None:
         findings = cached
     else:
         modules = _summaries(items, kept, keys, cache, options)
-        findings = findings_for(modules, options)
+        findings = findings_for(modules, options, found.entry_points)
         if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
     findings = list(findings)
@@ -148,9 +149,10 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     return Result(findings, errors, len(found.files), modules)
 
 
-def findings_for(modules: list[Module], options: Options) -> list[Finding]:
+def findings_for(modules: list[Module], options: Options,
+                 entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
     out: list[Finding] = parse_error_findings(modules)
-    graph = Graph(modules, options.knowledge)
+    graph = Graph(modules, options.knowledge, entry_points)
     for outcome in Propagator(graph).run():
         out.extend(outcome_findings(graph, outcome))
     uniq: dict[tuple[str, int, str], Finding] = {}

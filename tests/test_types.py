@@ -246,3 +246,26 @@ def test_self_is_the_subclass_a_method_runs_for() -> None:
     team = [a for a in p.actions("mail:Digest.send", "mail:Team") if isinstance(a, Call)]
     assert team[0].receiver == "mail:Team"
     assert p.resolver.attribute(Inst("mail:Team"), "recipients") == Func("mail:Team.recipients")
+
+
+def test_plugins_loaded_from_an_entry_point_group_the_project_declares_in_setup_py() -> None:
+    p = program({"setup.py": """
+        from setuptools import setup
+        setup(name="app", entry_points={"app.actions": ["purge = app_plugins:Purge", "log = app_plugins:Log"]})
+    """, "app_plugins.py": """
+        class Purge:
+            def take_action(self):
+                pass
+        class Log:
+            def take_action(self):
+                pass
+        class Unregistered:
+            def take_action(self):
+                pass
+    """, "runner.py": """
+        import pkg_resources
+        def run_all():
+            for ep in pkg_resources.iter_entry_points("app.actions"):
+                ep.load()().take_action()
+    """})
+    assert sorted(called(p, "runner:run_all")) == ["app_plugins:Log.take_action", "app_plugins:Purge.take_action"]

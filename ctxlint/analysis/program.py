@@ -17,12 +17,13 @@ from .imports import ImportContexts
 from .index import Index
 from .resolve import Resolver
 from .roots import Root, Roots
-from .types import ParamInference
+from .types import ParamInference, plugin_groups
 from .values import Value
 
 
 class Program:
-    def __init__(self, modules: Iterable[Module], kb: Knowledge) -> None:
+    def __init__(self, modules: Iterable[Module], kb: Knowledge,
+                 entry_points: dict[str, tuple[str, ...]] | None = None) -> None:
         self.kb = kb
         self.index = Index(modules)
         self.modules = self.index.modules
@@ -31,6 +32,7 @@ class Program:
         self.server_name = any(m.sets_server_name for m in self.modules.values())
         self.inference = ParamInference(self.index, kb)
         self.resolver = Resolver(self.index, kb)
+        self.resolver.entry_points = self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
         self.resolver.param_types = self.inference.run()
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)

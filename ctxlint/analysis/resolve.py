@@ -35,6 +35,8 @@ from .index import Index
 from .values import (
     Cls,
     Dict,
+    EntryPoint,
+    EntryPoints,
     Ext,
     FAttr,
     Func,
@@ -103,6 +105,7 @@ class Resolver:
         self.self_cls = ""
         # what a call site passes, while the callee's return value is evaluated for it
         self._env: list[tuple[str, dict[str, Value]]] = []
+        self.entry_points: dict[str, tuple[str, ...]] = {}  # the project's plugin groups (analysis.types)
         self._uses_params: dict[str, bool] = {}
         # set by the program: the context-bound name a project proxy's factory reaches, if any
         self.factory_needs: Callable[[str], str] = lambda qual: ""
@@ -244,8 +247,15 @@ class Resolver:
                 orm = self._orm_call(called.name, expr, fn, depth)
                 if orm is not None:
                     return orm
+                if called.name in self.kb.entry_point_calls:
+                    index, kw = self.kb.entry_point_calls[called.name]
+                    group = argument(expr.args, expr.kws, index, kw)
+                    return EntryPoints(group.value if isinstance(group, Str) else "")
             return self.call_result(called, depth)
         if isinstance(expr, Sub) and expr.key:
+            base = self.resolve(expr.value, fn, depth + 1)
+            if isinstance(base, EntryPoints) and not base.group:
+                return EntryPoints(expr.key)  # entry_points()["group"]
             return merge(o.get(expr.key) for o in options(self.held(self.resolve(expr.value, fn, depth + 1)))
                          if isinstance(o, Dict))
         if isinstance(expr, DictExpr):
@@ -346,7 +356,14 @@ class Resolver:
         """An element of an iterated value."""
         if isinstance(v, (Query, Rows)):
             return Inst(v.cls)
+        if isinstance(v, EntryPoints) and v.group:
+            return EntryPoint(v.group)
         return None
+
+    def plugins(self, group: str) -> Value:
+        """What loading an entry point of a project's plugin group gives: any class or function
+        registered in that group."""
+        return merge(self.dotted_value(t.strip()) for t in self.entry_points.get(group, ()))
 
     def instances(self, types: Types, fn: Function) -> Value:
         """Instances of the project classes an annotation names."""
@@ -430,6 +447,10 @@ class Resolver:
             return Ext("?." + attr)
         if isinstance(base, Many):
             return merge(self.attribute(v, attr, depth + 1) for v in base.options)
+        if isinstance(base, EntryPoint):
+            return Returns(self.plugins(base.group)) if attr == "load" else None
+        if isinstance(base, EntryPoints):
+            return Returns(base) if attr == "select" else None
         if isinstance(base, Query):
             orm = self.kb.orm
             if attr in orm.chain:

@@ -26,11 +26,14 @@ class ParamInference:
         self.kb = kb
         self.rounds = 0
 
+    entry_points: dict[str, tuple[str, ...]] = {}
+
     def run(self) -> dict[ParamKey, tuple[Value, ...]]:
         types: dict[ParamKey, tuple[Value, ...]] = {}
         for _ in range(MAX_ROUNDS):
             self.rounds += 1
             resolver = Resolver(self.index, self.kb)
+            resolver.entry_points = self.entry_points
             resolver.param_types = types
             direct, edges = self._collect(resolver)
             new = _closure(direct, edges)
@@ -166,6 +169,28 @@ class ParamInference:
         if extra:  # what ``**kwargs`` receives: a dict of the keywords no other parameter takes
             out.append((qual, fn.star_kwargs, DictExpr(tuple(extra))))
         return out
+
+
+def plugin_groups(index: Index, kb: Knowledge,
+                  declared: dict[str, tuple[str, ...]] | None) -> dict[str, tuple[str, ...]]:
+    """Entry-point groups the project declares (``pyproject.toml``/``setup.cfg``, and the
+    ``entry_points=`` of a ``setup()`` call in its ``setup.py``): group -> ``module:attr`` targets."""
+    out: dict[str, list[str]] = {g: list(v) for g, v in (declared or {}).items()}
+    for mod in index.modules.values():
+        if mod.import_name.rsplit(".", 1)[-1] != "setup":
+            continue
+        for ev in mod.body.events:
+            if not isinstance(ev, CallEvent):
+                continue
+            for k, v in ev.call.kws:
+                if k != "entry_points" or not isinstance(v, DictExpr):
+                    continue
+                for group, entries in v.items:
+                    if isinstance(group, Str) and isinstance(entries, Seq):
+                        out.setdefault(group.value, []).extend(
+                            e.value.split("=", 1)[1].strip() for e in entries.items
+                            if isinstance(e, Str) and "=" in e.value)
+    return {g: tuple(v) for g, v in out.items()}
 
 
 def _closure(direct: dict[ParamKey, list[Value]], edges: dict[ParamKey, set[ParamKey]]) -> dict[ParamKey,

@@ -112,13 +112,28 @@ class Dict:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryPoints:
+    """The entry points of a plugin group (``importlib.metadata.entry_points(group=...)``)."""
+
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    """One entry point of a group: ``.load()`` gives any class or function registered in it."""
+
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
 class Many:
     """One of several values (a parameter whose callers pass different classes)."""
 
     options: tuple[Value, ...]
 
 
-Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, Query, Rows, Returns, Dict, Many, None]
+Value = Union[Func, Cls, Inst, Ext, Mod, Param, Super, FAttr, Proxy, Query, Rows, Returns, Dict, EntryPoints,
+              EntryPoint, Many, None]
 
 
 def merge(values: Iterable[Value]) -> Value:

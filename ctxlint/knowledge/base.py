@@ -153,6 +153,8 @@ class Library:
     guard_exceptions: tuple[str, ...] = ()  # ``except X:`` around a use handles a missing context
     identity_calls: dict[str, tuple[int, str]] = field(default_factory=dict)  # return an argument
     reading_calls: dict[str, int] = field(default_factory=dict)  # evaluate the object at that position
+    # calls that give the entry points of a plugin group: (position, keyword) of the group name
+    entry_point_calls: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
     dynamic_imports: tuple[str, ...] = ()  # import a module by a computed name
     response_bodies: tuple[str, ...] = ()  # first argument becomes a response body
     lazy_constructors: tuple[str, ...] = ()  # fnmatch patterns of bases whose construction runs nothing
@@ -197,6 +199,7 @@ class Knowledge:
     guard_exceptions: tuple[str, ...] = ()
     identity_calls: dict[str, tuple[int, str]] = field(default_factory=dict)
     reading_calls: dict[str, int] = field(default_factory=dict)
+    entry_point_calls: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
     dynamic_imports: tuple[str, ...] = ()
     response_bodies: tuple[str, ...] = ()
     lazy_constructors: tuple[str, ...] = ()

@@ -28,6 +28,14 @@ LIBRARY = Library(
     # ``bool(proxy)`` is not among them: an unbound proxy is falsy, which is how guards test it.
     reading_calls={f"builtins.{name}": 0 for name in ("getattr", "hasattr", "setattr", "delattr", "vars", "dir",
                                                        "len", "iter", "list", "dict", "str", "repr")},
+    # Plugin registries: the entry points of a group the project declares
+    entry_point_calls={
+        "importlib.metadata.entry_points": (None, "group"),
+        "importlib_metadata.entry_points": (None, "group"),
+        "importlib.metadata.entry_points().select": (None, "group"),
+        "importlib_metadata.entry_points().select": (None, "group"),
+        "pkg_resources.iter_entry_points": (0, "group"),
+    },
     # Calls that import a module by name at run time (plugin loaders).
     dynamic_imports=("importlib.import_module", "__import__", "builtins.__import__"),
     # ``except RuntimeError:`` around a use means the author handles the missing context.
