@@ -85,9 +85,14 @@ def check_fixes(sources: dict[str, str]) -> int:
     return with_edits
 
 
+# hypothesmith builds a parser of the whole Python grammar for each strategy it makes (seconds of
+# work): make the strategy once, when first drawn from, rather than for every example.
+GRAMMAR = st.deferred(lambda: hypothesmith.from_grammar(auto_target=False))
+
+
 @st.composite
 def programs(draw: st.DrawFn) -> str:
-    generated = draw(hypothesmith.from_grammar(auto_target=False))
+    generated = draw(GRAMMAR)
     extra = draw(st.lists(st.sampled_from(FLASKY), max_size=5))
     parts = extra + [generated]
     random.Random(draw(st.integers(0, 2**16))).shuffle(parts)
