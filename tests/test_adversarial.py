@@ -150,6 +150,7 @@ def test_broken_pipe_exits_quietly(tmp_path) -> None:
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
 
 
+@pytest.mark.slow  # libcst parses the file for over a minute
 def test_a_100k_line_file_is_analysed_to_its_end(tmp_path) -> None:
     body = "".join(f"def helper_{i}(x):\n    y = x + {i}\n    if y > 3:\n        return helper_{i + 1}(y)\n"
                    f"    return None\n\n\n" for i in range(14_300))

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import FIXTURES, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -108,33 +109,37 @@ class HalfWriter:
 STEPS = [("tempfile", "mkstemp"), ("os", "fdopen"), ("os", "fsync"), ("os", "chmod"), ("os", "replace")]
 
 
-def test_fix_interrupted_at_every_step_of_every_write(tmp_path, monkeypatch) -> None:
+# one whole --fix per interruption point: about 20 s a step, so slow, and one test per step so that
+# parallel test processes share them out
+@pytest.mark.slow
+@pytest.mark.parametrize(("module", "name"), STEPS)
+def test_fix_interrupted_at_every_step_of_every_write(tmp_path, monkeypatch, module: str, name: str) -> None:
     before, after = fixed_state(tmp_path)
     changed = sum(before[p] != after[p] for p in before)
-    for module, name in STEPS:
-        k = 0
-        seen_new: set[int] = set()
-        while True:
-            root = tmp_path / f"{name}{k}"
-            copy(root)
-            halting = Halting(getattr(fixing, module), name, k)
-            monkeypatch.setattr(fixing, module, halting)
-            try:
-                run_fixes([str(root)], OPTS, unsafe=True, out=io.StringIO(), err=io.StringIO())
-                interrupted = False
-            except Interrupted:
-                interrupted = True
-            finally:
-                monkeypatch.undo()
-            seen_new.add(assert_old_or_new(str(root), before, after))
-            shutil.rmtree(root)
-            if not interrupted:
-                break
-            k += 1
-        # interrupted before the first write, between every two writes, and not at all
-        assert seen_new == set(range(changed + 1)), (name, seen_new)
+    k = 0
+    seen_new: set[int] = set()
+    while True:
+        root = tmp_path / f"{name}{k}"
+        copy(root)
+        halting = Halting(getattr(fixing, module), name, k)
+        monkeypatch.setattr(fixing, module, halting)
+        try:
+            run_fixes([str(root)], OPTS, unsafe=True, out=io.StringIO(), err=io.StringIO())
+            interrupted = False
+        except Interrupted:
+            interrupted = True
+        finally:
+            monkeypatch.undo()
+        seen_new.add(assert_old_or_new(str(root), before, after))
+        shutil.rmtree(root)
+        if not interrupted:
+            break
+        k += 1
+    # interrupted before the first write, between every two writes, and not at all
+    assert seen_new == set(range(changed + 1)), (name, seen_new)
 
 
+@pytest.mark.slow  # nine real --fix runs one after the other (about 30 s)
 def test_fix_killed_at_random_moments_leaves_files_old_or_new(tmp_path) -> None:
     before, after = fixed_state(tmp_path)
     env = dict(os.environ, PYTHONPATH=ROOT)
