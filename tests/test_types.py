@@ -269,3 +269,14 @@ def test_plugins_loaded_from_an_entry_point_group_the_project_declares_in_setup_
                 ep.load()().take_action()
     """})
     assert sorted(called(p, "runner:run_all")) == ["app_plugins:Log.take_action", "app_plugins:Purge.take_action"]
+
+
+def test_entry_points_declared_in_pyproject_and_setup_cfg(tmp_path) -> None:  # noqa: ANN001
+    from ctxlint.discover import declared_entry_points
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\n[project.entry-points."a.hooks"]\n'
+                                             'one = "a.plugins:One"\n', encoding="utf-8")
+    (tmp_path / "setup.cfg").write_text("[options.entry_points]\na.hooks =\n    two = a.plugins:Two\n"
+                                        "console_scripts =\n    a = a.cli:main\n", encoding="utf-8")
+    assert declared_entry_points(str(tmp_path)) == {"a.hooks": ("a.plugins:One", "a.plugins:Two"),
+                                                    "console_scripts": ("a.cli:main",)}
