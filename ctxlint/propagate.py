@@ -18,6 +18,7 @@ from typing import Any, Iterator, NamedTuple
 
 from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use
 from .analysis.decorators import Chain
+from .analysis.index import is_test_path
 from .analysis.program import Program
 from .analysis.roots import Root
 from .analysis.values import Func, short_name
@@ -102,7 +103,7 @@ class Propagator:
         # functions no root reaches (an app factory only a WSGI server calls, an extension's init_app)
         # are checked too
         for qual in sorted(self.g.functions):
-            if _is_test(self.g.module_of(qual).path):  # tests mock what the thread would reach
+            if is_test_path(self.g.module_of(qual).path):  # tests mock what the thread would reach
                 continue
             for act in self.g.actions(qual):
                 if isinstance(act, Spawn) and not act.registers and act.chain is not None and not act.wrapped:
@@ -338,13 +339,6 @@ class Propagator:
                     self._decorator_use(root, nxt, use, violations)
                 queue.append(nxt)
         return violations
-
-
-def _is_test(path: str) -> bool:
-    parts = path.replace("\\", "/").split("/")
-    name = parts[-1]
-    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-            or any(p in ("tests", "test", "testing") for p in parts[:-1]))
 
 
 def walk_back(outcome: Outcome, state: State) -> Iterator[tuple[State, Action]]:

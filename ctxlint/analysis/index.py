@@ -23,6 +23,9 @@ class Index:
 
     def module_of(self, qual: str) -> Module:
         """The module that defines a function or class, by its qualname."""
+        fn = self.functions.get(qual)
+        if fn is not None:
+            return self.modules[fn.module]
         return self.modules[qual.split(":", 1)[0]]
 
     def find_module(self, dotted: str, importer: Module | None) -> Module | None:
@@ -68,3 +71,11 @@ class Index:
         if fn.parent and fn.parent in self.functions:
             return self.functions[fn.parent]
         return self.module_of(fn.qual).body
+
+
+def is_test_path(path: str) -> bool:
+    """A test module (tests mock what production code would reach)."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            or any(p in ("tests", "test", "testing") for p in parts[:-1]))

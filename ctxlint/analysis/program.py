@@ -34,6 +34,7 @@ class Program:
         self.resolver = Resolver(self.index, kb)
         self.resolver.entry_points = self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
         self.resolver.param_types = self.inference.run()
+        self.resolver.frozen = True
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
         self.actions_pass = Actions(self.resolver, self.guards, self.decorators, kb, self.needs)

@@ -56,6 +56,7 @@ from .values import (
 )
 
 _BUILTINS = frozenset(dir(builtins))
+_MISSING = object()
 MAX_DEPTH = 40
 _MAX_CHAIN = 30
 
@@ -107,6 +108,12 @@ class Resolver:
         self._env: list[tuple[str, dict[str, Value]]] = []
         self.entry_points: dict[str, tuple[str, ...]] = {}  # the project's plugin groups (analysis.types)
         self._uses_params: dict[str, bool] = {}
+        self._results: dict[tuple[str, tuple[tuple[str, Value], ...]], Value] = {}
+        self._properties: dict[str, bool] = {}
+        self._memo: dict[tuple[int, str], object] = {}
+        self._class_attrs: dict[tuple[str, str, bool, bool], object] = {}
+        self.frozen = False  # set once parameter types are final: resolve() then remembers values
+        self.param_reads = 0  # how often a parameter's value was asked for (analysis.types watches it)
         # set by the program: the context-bound name a project proxy's factory reaches, if any
         self.factory_needs: Callable[[str], str] = lambda qual: ""
 
@@ -122,6 +129,7 @@ class Resolver:
         r._globals = self._globals
         r.factory_needs = self.factory_needs
         r._proxy_needs = self._proxy_needs
+        r.frozen = self.frozen
         return r
 
     # ---- modules and globals ---------------------------------------------------------------
@@ -220,6 +228,17 @@ class Resolver:
         """The value an expression evaluated in ``fn`` denotes, or None."""
         if depth > MAX_DEPTH:
             return None
+        if self._env or not self.frozen or depth > 10:
+            return self._resolve(expr, fn, depth)
+        # once what parameters hold is settled, an expression's value is too: remembered (by the
+        # summary's own expression object, which lives as long as the run)
+        key = (id(expr), fn.qual)
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = self._resolve(expr, fn, depth)
+        return found  # type: ignore[return-value]
+
+    def _resolve(self, expr: Expr, fn: Function, depth: int) -> Value:
         if isinstance(expr, Name):
             return self.name_value(expr.scope, expr.id, fn, depth)
         if isinstance(expr, Attr):
@@ -280,6 +299,8 @@ class Resolver:
         target = self.functions[qual]
         if target.return_types or target.is_generator or not target.returns or not self._returns_use_params(qual):
             return None
+        if not expr.args and not expr.kws:
+            return None
         params = list(target.params)
         if isinstance(expr.func, Attr) and target.cls is not None and params \
                 and not any(is_builtin(d, "staticmethod") for d in target.decorators) \
@@ -297,13 +318,19 @@ class Resolver:
         key = ("env", qual)
         if not env or key in self._busy or depth > MAX_DEPTH:
             return None
+        memo = (qual, tuple(sorted(env.items(), key=lambda kv: kv[0])))
+        if memo in self._results and not self._env:
+            return self._results[memo]
         self._busy.add(key)
         self._env.append((qual, env))
         try:
-            return self.agree(self.resolve(e, target, depth + 1) for e in target.returns)
+            value = self.agree(self.resolve(e, target, depth + 1) for e in target.returns)
         finally:
             self._env.pop()
             self._busy.discard(key)
+        if not self._env:
+            self._results[memo] = value
+        return value
 
     def _returns_use_params(self, qual: str) -> bool:
         """Whether what a function returns is computed from its parameters (through its locals)."""
@@ -410,6 +437,7 @@ class Resolver:
         if owner is None:
             return None
         if name in owner.params:
+            self.param_reads += 1
             for env_fn, env in reversed(self._env):
                 if env_fn == scope:
                     if name in env:
@@ -522,6 +550,15 @@ class Resolver:
     def class_attr(self, cls: str, attr: str, instance: bool, depth: int = 0, skip_self: bool = False) -> Value:
         if cls not in self.classes:
             return None
+        if not self.frozen or self._env:
+            return self._class_attr(cls, attr, instance, depth, skip_self)
+        key = (cls, attr, instance, skip_self)
+        found = self._class_attrs.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._class_attrs[key] = self._class_attr(cls, attr, instance, depth, skip_self)
+        return found  # type: ignore[return-value]
+
+    def _class_attr(self, cls: str, attr: str, instance: bool, depth: int, skip_self: bool) -> Value:
         order = self.mro(cls)[1 if skip_self else 0:]
         for c in order:
             klass = self.classes[c]
@@ -649,7 +686,8 @@ class Resolver:
             if local is not None:
                 return value, receiver, [*effects, UseEffect(local, _use_text(parts, i, local), i == len(parts) - 1)]
             props = [o for o in options(value) if isinstance(o, Func) and self.is_property(o.qual)] \
-                if self.instance_like(receiver) and not isinstance(receiver, Cls) else []
+                if value is not None and not isinstance(value, Ext) and not isinstance(receiver, Cls) \
+                and self.instance_like(receiver) else []
             if props:
                 for o in props:
                     effects.append(PropertyEffect(o.qual, render(p)))
@@ -660,6 +698,12 @@ class Resolver:
         return value, receiver, effects
 
     def is_property(self, qual: str) -> bool:
+        found = self._properties.get(qual)
+        if found is None:
+            found = self._properties[qual] = self._is_property(qual)
+        return found
+
+    def _is_property(self, qual: str) -> bool:
         fn = self.functions.get(qual)
         if fn is None:
             return False

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from ..knowledge.base import Constructor, Knowledge
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Star, Str, is_builtin
-from .index import Index
+from .index import Index, is_test_path
 from .resolve import Resolver, argument
 from .values import Cls, Dict, Ext, FAttr, Func, Inst, Many, Param, Query, Rows, Super, Value, options
 
 ParamKey = tuple[str, str]
-MAX_ROUNDS = 4
+# Rounds of call-site resolution: the second resolves callees whose receivers the first typed (chains
+# of parameters passed on are carried within a round); a third found nothing more on real projects.
+MAX_ROUNDS = 2
 _HELD = (Inst, Cls, Query, Rows, Dict)
 
 
@@ -25,14 +27,20 @@ class ParamInference:
         self.index = index
         self.kb = kb
         self.rounds = 0
+        # call sites whose bindings do not depend on what parameters hold (found once, kept)
+        self._stable: dict[tuple[str, int], list[tuple[str, str, Expr]]] = {}
+        self._values: dict[tuple[str, int], tuple[Value, ...]] = {}
 
     entry_points: dict[str, tuple[str, ...]] = {}
 
     def run(self) -> dict[ParamKey, tuple[Value, ...]]:
         types: dict[ParamKey, tuple[Value, ...]] = {}
+        shared = Resolver(self.index, self.kb)
         for _ in range(MAX_ROUNDS):
             self.rounds += 1
             resolver = Resolver(self.index, self.kb)
+            # classes and their bases do not depend on what parameters hold
+            resolver._mro, resolver._ext_bases = shared._mro, shared._ext_bases
             resolver.entry_points = self.entry_points
             resolver.param_types = types
             direct, edges = self._collect(resolver)
@@ -47,7 +55,14 @@ class ParamInference:
         edges: dict[ParamKey, set[ParamKey]] = {}
 
         def flow(fn: Function, target: str, param: str, expr: Expr) -> None:
-            for v in options(r.resolve(expr, fn)):
+            key = (fn.qual, id(expr))
+            found = self._values.get(key)
+            if found is None:
+                before = r.param_reads
+                found = options(r.resolve(expr, fn))
+                if r.param_reads == before:
+                    self._values[key] = found
+            for v in found:
                 if isinstance(v, _HELD):
                     held = direct.setdefault((target, param), [])
                     if v not in held:
@@ -59,14 +74,28 @@ class ParamInference:
                         if isinstance(known, _HELD) and known not in held:
                             held.append(known)
 
+        first = not self._stable
         for mod in self.index.modules.values():
+            if is_test_path(mod.path):
+                continue  # what tests pass (mocks, fakes) is not what production code holds
             for fn in mod.functions.values():
-                for name, default in fn.default_exprs.items():
-                    flow(self.index.decorator_scope(fn), fn.qual, name, default)
-                for ev in fn.events:
-                    if isinstance(ev, CallEvent) and (ev.call.args or ev.call.kws):
-                        for target, param, expr in self._bindings(r, fn, ev.call):
-                            flow(fn, target, param, expr)
+                if first:
+                    for name, default in fn.default_exprs.items():
+                        flow(self.index.decorator_scope(fn), fn.qual, name, default)
+                for i, ev in enumerate(fn.events):
+                    if not isinstance(ev, CallEvent) or not (ev.call.args or ev.call.kws):
+                        continue
+                    key = (fn.qual, i)
+                    if key in self._stable:
+                        bindings = self._stable[key]
+                    else:
+                        before = r.param_reads
+                        bindings = self._bindings(r, fn, ev.call)
+                        if r.param_reads == before:
+                            # nothing a parameter holds went into it: the next round would find the same
+                            self._stable[key] = bindings
+                    for target, param, expr in bindings:
+                        flow(fn, target, param, expr)
         return direct, edges
 
     def _bindings(self, r: Resolver, fn: Function, call: CallExpr) -> list[tuple[str, str, Expr]]:

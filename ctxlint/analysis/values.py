@@ -11,28 +11,28 @@ from typing import Iterable, Union
 from ..model import Attr, CallExpr, Expr, FuncRef, Name, Str, Sub
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Func:
     """A project function (or lambda)."""
 
     qual: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Cls:
     """A project class."""
 
     qual: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Inst:
     """An instance of a project class."""
 
     cls: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Ext:
     """Something outside the project, by canonical dotted name: ``flask.request``,
     ``flask.Flask().route`` (``X()``: an instance of X), ``?.enqueue`` (a method of an object
@@ -41,14 +41,14 @@ class Ext:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Mod:
     """A project module."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Param:
     """The value of a parameter of a project function."""
 
@@ -56,14 +56,14 @@ class Param:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Super:
     """``super()`` in a method of ``cls``."""
 
     cls: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FAttr:
     """An attribute of a project function (``task.delay``)."""
 
@@ -71,14 +71,14 @@ class FAttr:
     attr: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Proxy:
     """A project ``LocalProxy(factory)``."""
 
     factory: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Query:
     """An ORM query (or select) whose rows are instances of the model ``cls``; ``local`` is the
     context-bound name reading it is (``Model.query`` needs an application context), or ""."""
@@ -87,21 +87,21 @@ class Query:
     local: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Rows:
     """Rows a query returned (``.all()``): iterating gives instances of ``cls``."""
 
     cls: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Returns:
     """A callable of a library whose call returns ``value`` (``Model.query.first``)."""
 
     value: Value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Dict:
     """A dict whose string keys hold known values (``{"store": store}``, ``**kwargs``)."""
 
@@ -111,21 +111,21 @@ class Dict:
         return next((v for k, v in self.items if k == key), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class EntryPoints:
     """The entry points of a plugin group (``importlib.metadata.entry_points(group=...)``)."""
 
     group: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class EntryPoint:
     """One entry point of a group: ``.load()`` gives any class or function registered in it."""
 
     group: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Many:
     """One of several values (a parameter whose callers pass different classes)."""
 

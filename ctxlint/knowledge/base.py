@@ -218,6 +218,7 @@ class Knowledge:
 
     def add(self, lib: Library) -> None:
         """Merge one library's tables (later entries win)."""
+        self.__dict__.pop("_canonical_cache", None)
         for f in fields(Library):
             if f.name == "name":
                 continue
@@ -239,6 +240,13 @@ class Knowledge:
 
     def canonical(self, dotted: str) -> str:
         """The canonical spelling of an external dotted name."""
+        cache = self.__dict__.setdefault("_canonical_cache", {})
+        found = cache.get(dotted)
+        if found is None:
+            found = cache[dotted] = self._canonical(dotted)
+        return found  # type: ignore[no-any-return]
+
+    def _canonical(self, dotted: str) -> str:
         aliases = self.name_aliases
         if dotted in aliases:
             return aliases[dotted]
