@@ -366,3 +366,27 @@ def test_a_value_passed_for_a_none_default_decides_its_fallback_but_a_computed_o
     assert p.decide(test, {"n": "given"}, "m:countdown") is None  # n - 1 may be 0
     stamp = p.functions["m:stamp"]
     assert p.decide(stamp.conds[0].test, {"tz": "set"}, "m:stamp") is False  # type: ignore[union-attr]
+
+
+def test_a_task_base_derived_from_the_apps_task_after_the_project_replaced_it_has_an_app_context() -> None:
+    p = program({"tasks.py": """
+        from celery import Celery
+        from flask import Flask
+        def create_celery_app():
+            app = Flask(__name__)
+            celery = Celery(app.import_name)
+            class ContextTask(celery.Task):
+                def __call__(self, *args, **kwargs):
+                    with app.app_context():
+                        return self.run(*args, **kwargs)
+            celery.Task = ContextTask
+            return celery
+        celery = create_celery_app()
+        class SqlAlchemyTask(celery.Task):
+            def after_return(self, *args):
+                pass
+        @celery.task(base=SqlAlchemyTask)
+        def run_plaso():
+            pass
+    """})
+    assert roots_by_func(p)["tasks:run_plaso"] == ("job", APP, "Celery task")

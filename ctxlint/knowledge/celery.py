@@ -52,7 +52,16 @@ def _state(prog: Any) -> dict[str, Any]:
 
 
 def is_app_task_class(prog: Any, cls: str) -> bool:
-    """A task class whose ``__call__`` runs the task inside a pushed context."""
+    """A task class whose ``__call__`` runs the task inside a pushed context, or one derived from the
+    app's ``celery.Task`` where the project replaces that with such a class (timesketch's
+    ``class SqlAlchemyTask(celery.Task)`` after ``celery.Task = ContextTask``)."""
+    if _pushes(prog, cls):
+        return True
+    derived = any(b.endswith("()." + TASK_ATTR) for b in prog.resolver.ext_bases(cls))
+    return derived and app_task_default(prog)
+
+
+def _pushes(prog: Any, cls: str) -> bool:
     for c in prog.resolver.mro(cls):
         call = prog.classes[c].methods.get("__call__")
         if call is None:
@@ -74,6 +83,7 @@ def app_task_default(prog: Any) -> bool:
     state = _state(prog)
     if state["default"] is not None:
         return bool(state["default"])
+    state["default"] = False  # while computing
     found = False
     classes = state["classes"]
     for mod in prog.modules.values():
@@ -82,7 +92,7 @@ def app_task_default(prog: Any) -> bool:
                 v = prog.resolve(value, mod.body)
                 if v is None and isinstance(value, Name) and value.scope in prog.functions:
                     v = prog.resolve(value, prog.functions[value.scope])
-                if isinstance(v, Cls) and is_app_task_class(prog, v.qual):
+                if isinstance(v, Cls) and _pushes(prog, v.qual):
                     found = True
                     classes.append(v.qual)
         for fn in mod.functions.values():
@@ -92,7 +102,7 @@ def app_task_default(prog: Any) -> bool:
                 for k, v in ev.call.kws:
                     if k == TASK_CLASS_KW:
                         c = prog.resolve(v, fn) if not isinstance(v, Str) else prog.resolver.dotted_value(v.value)
-                        if isinstance(c, Cls) and is_app_task_class(prog, c.qual):
+                        if isinstance(c, Cls) and _pushes(prog, c.qual):
                             found = True
                             classes.append(c.qual)
         if any(v and isinstance(v[0], ImpRef) and v[0].module.startswith(EXTENSION_PACKAGE)
