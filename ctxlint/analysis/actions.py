@@ -45,6 +45,7 @@ class Use:
     pos: Pos
     conds: Conds
     proxy: bool
+    note: str = ""  # what happens there instead of Flask's RuntimeError, when the knowledge says
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +156,7 @@ class Actions:
     def _effects(self, effects: list[Effect], pos: Pos, conds: Conds, out: list[Action]) -> None:
         for eff in effects:
             if isinstance(eff, UseEffect):
-                out.append(Use(self.needs(eff.local), eff.text, pos, conds, eff.local.proxy))
+                out.append(Use(self.needs(eff.local), eff.text, pos, conds, eff.local.proxy, eff.local.outside))
             elif isinstance(eff, PropertyEffect):
                 out.append(Call(self.deco.chain_for(eff.qual), pos, conds, eff.text))
 

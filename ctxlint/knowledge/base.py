@@ -34,6 +34,7 @@ class Local:
     proxy: bool  # an object that can be handed to another thread (CTX203)
     function: bool = False  # only calling it needs the context, not naming it
     decorates_lazily: bool = False  # used as a decorator it needs no context until the function is called
+    outside: str = ""  # what happens instead of Flask's RuntimeError outside the context, when that differs
 
 
 @dataclass(frozen=True)

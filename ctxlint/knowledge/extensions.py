@@ -11,7 +11,10 @@ LOGIN = Library(
     packages=("flask_login",),
     module_aliases={"flask_login.utils": "flask_login", "flask_login.login_manager": "flask_login"},
     locals={
-        "flask_login.current_user": Local(NEEDS_REQUEST, True),
+        # checked with Flask-Login 0.6.3: outside a request the proxy gives None instead of raising
+        "flask_login.current_user": Local(NEEDS_REQUEST, True, outside=(
+            "Flask-Login's current_user is None outside a request, so this raises AttributeError "
+            "(or reads a falsy user) instead of RuntimeError")),
         "flask_login.login_user": Local(NEEDS_REQUEST, False, function=True),
         "flask_login.logout_user": Local(NEEDS_REQUEST, False, function=True),
         "flask_login.confirm_login": Local(NEEDS_REQUEST, False, function=True),

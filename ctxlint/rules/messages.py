@@ -53,7 +53,8 @@ def outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
         via = f" via {' → '.join(via_names)}" if via_names else ""
         reached = f"{first.use.text} ({use_path}:{first.use.pos[0]}{f', +{more} more' if more else ''})"
         hint = rule.hint_for(root, first.use)
-        msg = f"{boundary.subject(root, rule, functions, reached)}{via}{rule.suffix}; {hint}"
+        note = f"; {first.use.note}" if first.use.note else ""
+        msg = f"{boundary.subject(root, rule, functions, reached)}{via}{rule.suffix}{note}; {hint}"
         found.append(_finding(code, root, msg, hint, trace, graph, vs))
     return found
 
