@@ -98,9 +98,14 @@ def stats_main(argv: list[str]) -> int:
     ap.add_argument("--format", choices=("text", "json"), default="text")
     args = ap.parse_args(argv)
     found = discover(args.paths, True, ())
-    errors: list[str] = []
+    errors: list[str] = list(found.errors)
     modules = summarise_files(found.files, None, errors)
-    stats = resolver_stats(Program(modules, Knowledge()))
+    for e in errors:
+        print(f"ctxlint stats: {e}", file=sys.stderr)
+    if not modules:
+        print("ctxlint stats: no Python files to analyse", file=sys.stderr)
+        return 2
+    stats = resolver_stats(Program(modules, Knowledge(), found.entry_points))
     if args.format == "json":
         sys.stdout.write(json.dumps(stats, indent=2) + "\n")
         return 0

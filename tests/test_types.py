@@ -280,3 +280,20 @@ def test_entry_points_declared_in_pyproject_and_setup_cfg(tmp_path) -> None:  # 
                                         "console_scripts =\n    a = a.cli:main\n", encoding="utf-8")
     assert declared_entry_points(str(tmp_path)) == {"a.hooks": ("a.plugins:One", "a.plugins:Two"),
                                                     "console_scripts": ("a.cli:main",)}
+
+
+def test_ctxlint_stats_reports_what_the_resolver_achieves(capsys) -> None:  # noqa: ANN001
+    import json
+    import os
+
+    from ctxlint.stats import stats_main
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    assert stats_main([os.path.join(here, "..", "fixtures", "receivers"), "--format", "json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    by = stats["method_calls_by_receiver"]
+    assert stats["resolved_to_project"] > 0
+    assert by["self attribute"]["resolved"] >= 5  # self.store.add(), self.mailer.send(), ...
+    assert by["parameter"]["resolved"] >= 1  # store.add() on an annotated parameter
+    assert stats_main([os.path.join(here, "no-such-folder")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
