@@ -818,11 +818,19 @@ class _Summariser:
                 owner = self.mod.classes.get(fn.cls)
                 if owner is not None:
                     owner.attrs[target.attr.value] = owner.attrs.get(target.attr.value, ()) + (value,)
-            self.walk_expr(target.value, scope, conds)
+            self._store(target, scope, conds)
             return
         if isinstance(target, cst.Subscript):
             base = self.enc(target.value, scope)
             self.mod.attr_assigns.append((Sub(base), value, self.pos.of(node)))
+            self._store(target, scope, conds)
+
+    def _store(self, target: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        """``g.user = u``, ``session["k"] = v``, ``session["n"] += 1``: storing into an object uses it
+        (a proxy raises outside its context exactly as when it is read)."""
+        if isinstance(target.value, cst.Name):
+            self._access(target.value, target, scope, conds)
+        else:
             self.walk_expr(target.value, scope, conds)
 
     def types(self, node: Any, scope: _Scope, depth: int = 0) -> tuple[Expr, ...]:

@@ -8,10 +8,23 @@ import pytest
 
 from ctxlint.engine import analyse
 
-flask_login = pytest.importorskip("flask_login")
+
+def test_storing_into_a_proxy_outside_its_context_raises_like_reading_it() -> None:
+    """Why a store (``g.user = u``, ``session["k"] = v``, ``session.modified = True``) is a use."""
+    from flask import Flask, g, session
+
+    with pytest.raises(RuntimeError, match="application context"):
+        g.user = "u"
+    with pytest.raises(RuntimeError, match="request context"):
+        session["k"] = "v"
+    with pytest.raises(RuntimeError, match="request context"):
+        session.modified = True
+    with Flask(__name__).app_context(), pytest.raises(RuntimeError, match="request context"):
+        session["n"] = session.get("n", 0) + 1
 
 
 def test_flask_login_current_user_is_none_outside_a_request_and_the_message_says_so(tmp_path) -> None:  # noqa: ANN001
+    pytest.importorskip("flask_login")
     from flask import Flask
     from flask_login import LoginManager, current_user
 
