@@ -26,7 +26,7 @@ def _receiver_kind(fn: Function, expr: Any) -> str:
     if isinstance(expr, Name):
         if fn.cls is not None and fn.params and expr.scope == fn.qual and expr.id == fn.params[0]:
             return "self"
-        if expr.scope and expr.scope in (fn.qual,) and expr.id in fn.params:
+        if expr.scope == fn.qual and expr.id in fn.params:
             return "parameter"
         if expr.scope:
             return "local"
@@ -60,7 +60,7 @@ def resolver_stats(p: Program) -> dict[str, Any]:
             if isinstance(func, Attr):
                 receiver = r.resolve(func.value, fn)
                 # calls on modules (mod.f()) and classes (Cls.m()) are not method calls on objects
-                if any(isinstance(o, Cls) for o in options(receiver)) or _is_module(receiver):
+                if any(isinstance(o, Cls) for o in options(receiver)) or _is_module_level(receiver):
                     continue
                 kind = _receiver_kind(fn, func.value)
                 methods[kind] += 1
@@ -83,7 +83,9 @@ def resolver_stats(p: Program) -> dict[str, Any]:
     }
 
 
-def _is_module(v: Value) -> bool:
+def _is_module_level(v: Value) -> bool:
+    """A module, or a library's module-level object (``flask.request``, ``os.path``): not an object
+    whose class the resolver could have inferred."""
     return any(isinstance(o, Mod) or (isinstance(o, Ext) and "(" not in o.name and not o.name.startswith("?."))
                for o in options(v))
 

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, Sequence
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from .knowledge.flask import SERVER_NAME_KEY
 from .model import (
     UNKNOWN,
     And,
@@ -1022,12 +1023,12 @@ def _is_main_check(test: Any) -> bool:
 def _mentions_server_name(node: cst.Assign) -> bool:
     for t in node.targets:
         target = t.target
-        if isinstance(target, cst.Name) and target.value == "SERVER_NAME":
+        if isinstance(target, cst.Name) and target.value == SERVER_NAME_KEY:
             return True
         if isinstance(target, cst.Subscript) and len(target.slice) == 1:
             idx = target.slice[0].slice
             if isinstance(idx, cst.Index) and isinstance(idx.value, cst.SimpleString) \
-                    and idx.value.evaluated_value == "SERVER_NAME":
+                    and idx.value.evaluated_value == SERVER_NAME_KEY:
                 return True
     return False
 
@@ -1035,10 +1036,10 @@ def _mentions_server_name(node: cst.Assign) -> bool:
 def _is_update_with_server_name(node: Any) -> bool:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
             and node.func.attr.value in ("update", "from_mapping"):
-        return any(a.keyword is not None and a.keyword.value == "SERVER_NAME" for a in node.args) or any(
+        return any(a.keyword is not None and a.keyword.value == SERVER_NAME_KEY for a in node.args) or any(
             isinstance(a.value, cst.Dict) and any(
                 isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-                and e.key.evaluated_value == "SERVER_NAME" for e in a.value.elements)
+                and e.key.evaluated_value == SERVER_NAME_KEY for e in a.value.elements)
             for a in node.args)
     return False
 

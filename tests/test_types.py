@@ -125,8 +125,8 @@ def test_two_call_sites_passing_different_classes_give_a_union_and_flow_through_
             relay(WatchStore())
             sync(ArchiveStore())
     """})
-    assert receiver(p, "jobs:sync", "store.add") == Many((Inst("store:ArchiveStore"), Inst("store:WatchStore"))) \
-        or receiver(p, "jobs:sync", "store.add") == Many((Inst("store:WatchStore"), Inst("store:ArchiveStore")))
+    held = receiver(p, "jobs:sync", "store.add")
+    assert isinstance(held, Many) and set(held.options) == {Inst("store:ArchiveStore"), Inst("store:WatchStore")}
     assert sorted(called(p, "jobs:sync")) == ["store:ArchiveStore.add", "store:WatchStore.add"]
 
 

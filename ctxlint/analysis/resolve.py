@@ -759,4 +759,4 @@ def _is_star(e: Expr) -> bool:
     return isinstance(e, Star)
 
 
-__all__ = ["Resolver", "Effect", "UseEffect", "PropertyEffect", "argument", "Sub"]
+__all__ = ["Resolver", "Effect", "UseEffect", "PropertyEffect", "argument"]

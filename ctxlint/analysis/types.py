@@ -9,11 +9,11 @@ only once parameter types are known are found in a further round (at most a few)
 
 from __future__ import annotations
 
-from ..knowledge.base import Constructor, Knowledge
+from ..knowledge.base import ARGS_KW, KWARGS_KW, Constructor, Knowledge
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Star, Str, is_builtin
 from .index import Index, is_test_path
 from .resolve import Resolver, argument
-from .values import Cls, Dict, Ext, FAttr, Func, Inst, Many, Param, Query, Rows, Super, Value, options
+from .values import Cls, Dict, Ext, FAttr, Func, Inst, Param, Query, Rows, Value, options
 
 ParamKey = tuple[str, str]
 # Rounds of call-site resolution: the second resolves callees whose receivers the first typed (chains
@@ -131,7 +131,7 @@ class ParamInference:
                 target_expr = argument(call.args, call.kws, spawner.arg, spawner.kw)
                 target = r.resolve(target_expr, fn) if target_expr is not None else None
                 if isinstance(target, Func) and target.qual in self.index.functions:
-                    out += self._handed(target.qual, spawner.passes, call, spawner.arg)
+                    out += self._handed(target.qual, spawner.passes, call, spawner.arg, spawner.kw)
         return out
 
     def _constructed(self, r: Resolver, fn: Function, call: CallExpr, receiver: Value,
@@ -145,35 +145,20 @@ class ParamInference:
             init = r.class_attr(c.qual, "__init__", True) if isinstance(c, Cls) else None
             if not isinstance(init, Func):
                 continue
-            args: tuple[Expr, ...] = ()
-            kws: tuple[tuple[str, Expr], ...] = ()
             if ctor.rest_from is not None:
-                args = tuple(call.args[ctor.rest_from:])
-                kws = call.kws
-            for k, v in call.kws:
-                if k == ctor.args_kw and isinstance(v, Seq):
-                    args = v.items
-                elif k == ctor.kwargs_kw and isinstance(v, DictExpr):
-                    kws = tuple((key.value, val) for key, val in v.items if isinstance(key, Str))
-            out += self._bind(init.qual, True, args, kws)
+                out += self._bind(init.qual, True, tuple(call.args[ctor.rest_from:]), call.kws)
+            else:
+                out += self._bind(init.qual, True, *_packed(call, ctor.args_kw, ctor.kwargs_kw))
         return out
 
-    def _handed(self, qual: str, mode: str, call: CallExpr, index: int | None) -> list[tuple[str, str, Expr]]:
-        """Arguments a spawner or job call hands to its target: after the target (``rest``), or in
-        ``args=(...)``/``kwargs={...}`` (``args``)."""
+    def _handed(self, qual: str, mode: str, call: CallExpr, index: int | None,
+                target_kw: str | None = None) -> list[tuple[str, str, Expr]]:
+        """Arguments a spawner or job call hands to its target: after the target (``rest``; the keyword
+        naming the target is not one of them), or in ``args=(...)``/``kwargs={...}`` (``args``)."""
         if mode == "rest":
             skip = (index + 1) if index is not None else 0
-            rest = call.args[skip:]
-            return self._bind(qual, False, rest, tuple((k, v) for k, v in call.kws if k not in ("target", "func", "f",
-                                                                                                "fn")))
-        args: tuple[Expr, ...] = ()
-        kws: tuple[tuple[str, Expr], ...] = ()
-        for k, v in call.kws:
-            if k == "args" and isinstance(v, Seq):
-                args = v.items
-            elif k == "kwargs" and isinstance(v, DictExpr):
-                kws = tuple((key.value, val) for key, val in v.items if isinstance(key, Str))
-        return self._bind(qual, False, args, kws)
+            return self._bind(qual, False, call.args[skip:], tuple((k, v) for k, v in call.kws if k != target_kw))
+        return self._bind(qual, False, *_packed(call, ARGS_KW, KWARGS_KW))
 
     def _bind(self, qual: str, bound: bool, args: tuple[Expr, ...],
               kws: tuple[tuple[str, Expr], ...]) -> list[tuple[str, str, Expr]]:
@@ -198,6 +183,19 @@ class ParamInference:
         if extra:  # what ``**kwargs`` receives: a dict of the keywords no other parameter takes
             out.append((qual, fn.star_kwargs, DictExpr(tuple(extra))))
         return out
+
+
+def _packed(call: CallExpr, args_kw: str | None,
+            kwargs_kw: str | None) -> tuple[tuple[Expr, ...], tuple[tuple[str, Expr], ...]]:
+    """The arguments a call passes packed in keywords: ``args=(...)`` and ``kwargs={...}``."""
+    args: tuple[Expr, ...] = ()
+    kws: tuple[tuple[str, Expr], ...] = ()
+    for k, v in call.kws:
+        if k == args_kw and isinstance(v, Seq):
+            args = v.items
+        elif k == kwargs_kw and isinstance(v, DictExpr):
+            kws = tuple((key.value, val) for key, val in v.items if isinstance(key, Str))
+    return args, kws
 
 
 def plugin_groups(index: Index, kb: Knowledge,
@@ -241,4 +239,3 @@ def _closure(direct: dict[ParamKey, list[Value]], edges: dict[ParamKey, set[Para
     return {k: tuple(v) for k, v in held.items() if v}
 
 
-__all__ = ["ParamInference", "Inst", "Many", "Super"]

@@ -25,6 +25,11 @@ NEEDS_URL = "url"
 
 Slot = tuple[int | None, str | None]  # (position, keyword) of a callable argument
 
+# The keywords that carry a target's arguments packed (``Thread(args=..., kwargs=...)``,
+# ``apply_async``, ``enqueue_call``, ``add_job``): a spawner with ``passes="args"`` uses them.
+ARGS_KW = "args"
+KWARGS_KW = "kwargs"
+
 
 @dataclass(frozen=True)
 class Local:
@@ -84,7 +89,7 @@ class Constructor:
 
     cls_arg: int | None = None  # position of the class (None: the receiver, ``Cls.as_view(...)``)
     args_kw: str | None = None  # keyword holding the positional arguments
-    kwargs_kw: str | None = None  # keyword holding the keyword arguments
+    kwargs_kw: str | None = None  # keyword holding the keyword arguments (packed like ARGS_KW/KWARGS_KW)
     rest_from: int | None = None  # positional arguments from here (and every keyword) are passed on
 
 
@@ -212,6 +217,7 @@ class Knowledge:
     entry_files: tuple[tuple[str, str], ...] = ()
     orm: Orm = field(default_factory=Orm)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
         for lib in DEFAULT_LIBRARIES if libraries is None else libraries:
@@ -219,7 +225,7 @@ class Knowledge:
 
     def add(self, lib: Library) -> None:
         """Merge one library's tables (later entries win)."""
-        self.__dict__.pop("_canonical_cache", None)
+        self._canonical_cache.clear()
         for f in fields(Library):
             if f.name == "name":
                 continue
@@ -241,11 +247,10 @@ class Knowledge:
 
     def canonical(self, dotted: str) -> str:
         """The canonical spelling of an external dotted name."""
-        cache = self.__dict__.setdefault("_canonical_cache", {})
-        found = cache.get(dotted)
+        found = self._canonical_cache.get(dotted)
         if found is None:
-            found = cache[dotted] = self._canonical(dotted)
-        return found  # type: ignore[no-any-return]
+            found = self._canonical_cache[dotted] = self._canonical(dotted)
+        return found
 
     def _canonical(self, dotted: str) -> str:
         aliases = self.name_aliases
