@@ -27,6 +27,7 @@ from ..model import (
     WithCond,
     literal_truth,
 )
+from .index import bind_arguments
 from .resolve import Resolver
 from .values import Ext
 
@@ -139,17 +140,9 @@ class Guards:
         fn = self.r.functions[qual]
         if fn.decorators:
             return ()
-        params = list(fn.params[1:] if bound and fn.params else fn.params)
         facts: list[tuple[str, str]] = []
         star = any(isinstance(a, Star) for a in args) or any(k is None for k, _ in kws)
-        passed: dict[str, Expr] = {}
-        for i, a in enumerate(args):
-            if isinstance(a, Star):
-                break
-            if i < len(params):
-                passed[params[i]] = a
-        for k, v in kws:
-            passed[k] = v
+        passed, _ = bind_arguments(fn, bound, args, kws)
         for p in sorted(tested):
             if p in passed:
                 # a value passed on purpose: taken as not None even when it is not a literal

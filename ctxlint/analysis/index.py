@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
-from ..model import Class, Function, Module
+from ..model import Class, Expr, Function, Module, Star, is_builtin
 
 
 class Index:
@@ -79,3 +79,26 @@ def is_test_path(path: str) -> bool:
     name = parts[-1]
     return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
             or any(p in ("tests", "test", "testing") for p in parts[:-1]))
+
+
+def bind_arguments(fn: Function, bound: bool, args: tuple[Expr, ...],
+                   kws: tuple[tuple[str, Expr], ...]) -> tuple[dict[str, Expr], list[tuple[str, Expr]]]:
+    """Which parameter of ``fn`` each argument of a call goes to (positional ones until a ``*arg``,
+    keywords by name; ``bound``: called on an object or class, so ``self``/``cls`` is not among them),
+    and the keywords no named parameter takes (what ``**kwargs`` receives)."""
+    params = list(fn.params)
+    if bound and params and fn.cls is not None and not any(is_builtin(d, "staticmethod") for d in fn.decorators):
+        params = params[1:]
+    passed: dict[str, Expr] = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Star) or i >= len(params):
+            break
+        passed[params[i]] = a
+    names = set(fn.params) - {fn.star_kwargs}
+    extra: list[tuple[str, Expr]] = []
+    for k, v in kws:
+        if k in names:
+            passed[k] = v
+        elif k:
+            extra.append((k, v))
+    return passed, extra

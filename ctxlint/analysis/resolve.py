@@ -31,7 +31,7 @@ from ..model import (
     Types,
     is_builtin,
 )
-from .index import Index
+from .index import Index, bind_arguments
 from .values import (
     Cls,
     Dict,
@@ -301,20 +301,10 @@ class Resolver:
             return None
         if not expr.args and not expr.kws:
             return None
-        params = list(target.params)
-        if isinstance(expr.func, Attr) and target.cls is not None and params \
-                and not any(is_builtin(d, "staticmethod") for d in target.decorators) \
-                and self.instance_like(self.resolve(expr.func.value, fn, depth + 1)):
-            params = params[1:]
-        env: dict[str, Value] = {}
-        for i, a in enumerate(expr.args):
-            if isinstance(a, Star) or i >= len(params):
-                break
-            env[params[i]] = self.resolve(a, fn, depth + 1)
-        for k, v in expr.kws:
-            if k in target.params:
-                env[k] = self.resolve(v, fn, depth + 1)
-        env = {k: v for k, v in env.items() if v is not None and not isinstance(v, Param)}
+        bound = isinstance(expr.func, Attr) and self.instance_like(self.resolve(expr.func.value, fn, depth + 1))
+        passed, _ = bind_arguments(target, bound, expr.args, expr.kws)
+        env: dict[str, Value] = {k: v for k, v in ((k, self.resolve(a, fn, depth + 1)) for k, a in passed.items())
+                                 if v is not None and not isinstance(v, Param)}
         key = ("env", qual)
         if not env or key in self._busy or depth > MAX_DEPTH:
             return None

@@ -10,8 +10,8 @@ only once parameter types are known are found in a further round (at most a few)
 from __future__ import annotations
 
 from ..knowledge.base import ARGS_KW, KWARGS_KW, Constructor, Knowledge
-from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Star, Str, is_builtin
-from .index import Index, is_test_path
+from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Str
+from .index import Index, bind_arguments, is_test_path
 from .resolve import Resolver, argument
 from .values import Cls, Dict, Ext, FAttr, Func, Inst, Param, Query, Rows, Value, options
 
@@ -165,23 +165,10 @@ class ParamInference:
         fn = self.index.functions.get(qual)
         if fn is None:
             return []
-        params = list(fn.params)
-        if bound and params and fn.cls is not None and not any(is_builtin(d, "staticmethod") for d in fn.decorators):
-            params = params[1:]
-        out: list[tuple[str, str, Expr]] = []
-        for i, a in enumerate(args):
-            if isinstance(a, Star) or i >= len(params):
-                break
-            out.append((qual, params[i], a))
-        names = set(fn.params) - {fn.star_kwargs}
-        extra: list[tuple[Expr, Expr]] = []
-        for k, v in kws:
-            if k in names:
-                out.append((qual, k, v))
-            elif k and fn.star_kwargs:
-                extra.append((Str(k), v))
-        if extra:  # what ``**kwargs`` receives: a dict of the keywords no other parameter takes
-            out.append((qual, fn.star_kwargs, DictExpr(tuple(extra))))
+        passed, extra = bind_arguments(fn, bound, args, kws)
+        out = [(qual, param, a) for param, a in passed.items()]
+        if extra and fn.star_kwargs:  # what ``**kwargs`` receives: a dict of the keywords no other parameter takes
+            out.append((qual, fn.star_kwargs, DictExpr(tuple((Str(k), v) for k, v in extra))))
         return out
 
 
