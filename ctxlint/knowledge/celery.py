@@ -3,15 +3,18 @@
 A task runs with no context unless its task class pushes one around the run: a
 ``ContextTask`` whose ``__call__`` runs the task inside ``app.app_context()``, installed
 with ``@celery.task(base=ContextTask)``, ``Celery(task_cls=ContextTask)``,
-``celery.Task = ContextTask``, or Flask-CeleryExt (whose tasks always have one).
+``celery.Task = ContextTask``, or Flask-CeleryExt (whose tasks always have one) — or unless a
+``task_prerun`` signal handler pushes one for good before every task
+(``app.app_context().push()``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.values import Cls, Value
-from ..model import Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, is_builtin, literal_truth
+from ..analysis.values import Cls, Ext, Func, Value
+from ..model import (Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, WithCond, is_builtin,
+                     literal_truth)
 from .base import APP, REQUEST, Library, Root
 
 TASK_DECORATORS = ("celery.Celery().task", "celery.shared_task")
@@ -20,6 +23,8 @@ TASK_CLASS_KW = "task_cls"  # Celery(task_cls=...)
 TASK_ATTR = "Task"  # celery.Task = ...
 RUN_CALLS = ("run", "__call__")  # what a task class's __call__ calls to run the task
 EXTENSION_PACKAGE = "flask_celeryext"
+# connecting a handler to this signal runs it in the worker before each task
+PRERUN_CONNECT = "celery.signals.task_prerun.connect"
 
 
 def task_context(prog: Any, fn: Function, name: str, call: CallExpr | None, scope: Function) -> int | None:
@@ -39,6 +44,8 @@ def task_context(prog: Any, fn: Function, name: str, call: CallExpr | None, scop
             classes = [base.qual]
     elif app_task_default(prog):
         classes = _state(prog)["classes"]
+        if not classes:
+            return APP  # a task_prerun handler or Flask-CeleryExt: no task class to ask for options
     if not classes:
         return None
     options = {k for k, v in (call.kws if call is not None else ()) if literal_truth(v) == "true"}
@@ -105,11 +112,45 @@ def app_task_default(prog: Any) -> bool:
                         if isinstance(c, Cls) and _pushes(prog, c.qual):
                             found = True
                             classes.append(c.qual)
+            if _prerun_handler(prog, fn) and _pushes_for_good(prog, fn):
+                found = True
         if any(v and isinstance(v[0], ImpRef) and v[0].module.startswith(EXTENSION_PACKAGE)
                for v in mod.globals.values()):
             found = True
     state["default"] = found
     return found
+
+
+def _prerun_handler(prog: Any, fn: Function) -> bool:
+    """``@task_prerun.connect`` (or ``task_prerun.connect(fn)`` anywhere in the project)."""
+    scope = prog.index.decorator_scope(fn)
+    for d in fn.decorators:
+        v = prog.resolve(d.func if isinstance(d, CallExpr) else d, scope)
+        if isinstance(v, Ext) and v.name == PRERUN_CONNECT:
+            return True
+    return fn.qual in _connected(prog)
+
+
+def _connected(prog: Any) -> set[str]:
+    state = _state(prog)
+    if "connected" not in state:
+        found: set[str] = set()
+        for f in prog.functions.values():
+            for ev in f.events:
+                if isinstance(ev, CallEvent) and ev.call.args and isinstance(ev.call.func, Attr) \
+                        and ev.call.func.attr == "connect":
+                    callee = prog.resolve(ev.call.func, f)
+                    target = prog.resolve(ev.call.args[0], f)
+                    if isinstance(callee, Ext) and callee.name == PRERUN_CONNECT and isinstance(target, Func):
+                        found.add(target.qual)
+        state["connected"] = found
+    return state["connected"]  # type: ignore[no-any-return]
+
+
+def _pushes_for_good(prog: Any, fn: Function) -> bool:
+    """The function pushes an application context it does not pop (``app.app_context().push()``)."""
+    return any(kind == "push" and bits & APP and isinstance(c, WithCond) and c.push
+               for (kind, bits), c in zip(prog.conditions(fn), fn.conds))
 
 
 def request_options(prog: Any, cls: str) -> set[str]:
