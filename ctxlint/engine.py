@@ -11,6 +11,7 @@ import os
 
 from .analysis.program import Program as Graph
 from .cache import Cache, default_directory, entry_key, project_entry_key
+from .collector import ANALYSING, rarely
 from .discover import SourceFile, discover
 from .findings import Finding
 from .model import Module
@@ -152,9 +153,10 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
 def findings_for(modules: list[Module], options: Options,
                  entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
     out: list[Finding] = parse_error_findings(modules)
-    graph = Graph(modules, options.knowledge, entry_points)
-    for outcome in Propagator(graph).run():
-        out.extend(outcome_findings(graph, outcome))
+    with rarely(ANALYSING):
+        graph = Graph(modules, options.knowledge, entry_points)
+        for outcome in Propagator(graph).run():
+            out.extend(outcome_findings(graph, outcome))
     uniq: dict[tuple[str, int, str], Finding] = {}
     for f in out:
         if selected(f.code, options.select, options.ignore):

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, Sequence
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from .collector import PARSING, rarely
 from .knowledge.flask import SERVER_NAME_KEY
 from .model import (
     UNKNOWN,
@@ -1112,7 +1113,8 @@ def summarise_one(item: tuple[bytes, str, str, str, bool]) -> Module:
 def summarise_many(items: list[tuple[bytes, str, str, str, bool]]) -> list[Module]:
     """Summarise modules in order.  Never raises."""
     results: list[Module] = []
-    on_big_stack(lambda: results.extend(_summarise(*item) for item in items))
+    with rarely(PARSING):
+        on_big_stack(lambda: results.extend(_summarise(*item) for item in items))
     for item in items[len(results):]:
         results.append(failed_module(item[1], item[2], item[3], item[4], ("internal error while summarising", 1, 0)))
     return results

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .collector import PARSING
 from .model import Module
 
 Item = tuple[bytes, str, str, str, bool]  # source, module key, import name, path, is package
@@ -152,11 +153,14 @@ class _Supervisor:
 
 def _serve(conn: Connection, inherited: list[Connection], main_pid: int) -> None:
     """A worker: summarise each file it is sent, until the main process goes away."""
+    import gc
     import signal
 
     from .summary import on_big_stack, summarise_one
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    gc.freeze()  # what the worker inherited stays out of the collector's sight (see collector.py)
+    gc.set_threshold(*PARSING)
     for c in inherited:
         c.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..knowledge.base import APP, NEEDS_REQUEST, NONE, Knowledge, Local
-from ..model import Expr, Function, Module
+from ..model import CallEvent, Expr, Function, Module
 from .actions import Action, Actions, Call, ParamCall, Spawn, Use
 from .decorators import Chain, Decorators
 from .guards import Guards, Resolved
@@ -18,7 +18,7 @@ from .index import Index
 from .resolve import Resolver
 from .roots import Root, Roots
 from .types import ParamInference, plugin_groups
-from .values import Value
+from .values import Cls, Ext, Value
 
 
 class Program:
@@ -31,10 +31,8 @@ class Program:
         self.classes = self.index.classes
         self.server_name = any(m.sets_server_name for m in self.modules.values())
         self.inference = ParamInference(self.index, kb)
-        self.resolver = Resolver(self.index, kb)
-        self.resolver.entry_points = self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
-        self.resolver.param_types = self.inference.run()
-        self.resolver.frozen = True
+        self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
+        self.resolver: Resolver = self.inference.run()
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
         self.actions_pass = Actions(self.resolver, self.guards, self.decorators, kb, self.needs)
@@ -72,6 +70,19 @@ class Program:
 
     def chain_for(self, qual: str) -> Chain:
         return self.decorators.chain_for(qual)
+
+    def tested_params(self, qual: str) -> frozenset[str]:
+        return self.guards.tested_params(qual)
+
+    def is_app_factory(self, fn: Function) -> bool:
+        """Whether ``fn`` makes an application (``app = Flask(__name__)``, or a subclass of it)."""
+        for ev in fn.events:
+            if isinstance(ev, CallEvent):
+                v = self.resolver.resolve(ev.call.func, fn)
+                if isinstance(v, Ext) and v.name in self.kb.app_classes or isinstance(v, Cls) and any(
+                        b in self.kb.app_classes for b in self.resolver.ext_bases(v.qual)):
+                    return True
+        return False
 
     def decide(self, test: Expr, facts: dict[str, str], qual: str) -> bool | None:
         return self.guards.decide(test, facts, qual)

@@ -56,7 +56,6 @@ from .values import (
 )
 
 _BUILTINS = frozenset(dir(builtins))
-_MISSING = object()
 MAX_DEPTH = 40
 _MAX_CHAIN = 30
 
@@ -92,8 +91,10 @@ class Resolver:
         self.kb = kb
         self.functions = index.functions
         self.classes = index.classes
-        self._globals: dict[tuple[str, str], Value] = {}
-        self._returns: dict[str, Value] = {}
+        # remembered values, each with the number of parameter reads its computation made (a value
+        # computed with none holds whatever parameters hold: see ``seed``)
+        self._globals: dict[tuple[str, str], tuple[Value, int]] = {}
+        self._returns: dict[str, tuple[Value, int]] = {}
         self._busy: set[Any] = set()
         self._mro: dict[str, list[str]] = {}
         self._ext_bases: dict[str, list[str]] = {}
@@ -108,11 +109,13 @@ class Resolver:
         self._env: list[tuple[str, dict[str, Value]]] = []
         self.entry_points: dict[str, tuple[str, ...]] = {}  # the project's plugin groups (analysis.types)
         self._uses_params: dict[str, bool] = {}
-        self._results: dict[tuple[str, tuple[tuple[str, Value], ...]], Value] = {}
+        self._results: dict[tuple[str, tuple[tuple[str, Value], ...]], tuple[Value, int]] = {}
         self._properties: dict[str, bool] = {}
-        self._memo: dict[tuple[int, str], object] = {}
-        self._class_attrs: dict[tuple[str, str, bool, bool], object] = {}
-        self.frozen = False  # set once parameter types are final: resolve() then remembers values
+        self._memo: dict[tuple[int, str], tuple[Value, int]] = {}
+        self._class_attrs: dict[tuple[str, str, bool, bool], tuple[Value, int]] = {}
+        # set while what parameters hold does not change (a round of analysis.types, then for good):
+        # resolve() and class_attr() then remember values
+        self.frozen = False
         self.param_reads = 0  # how often a parameter's value was asked for (analysis.types watches it)
         # set by the program: the context-bound name a project proxy's factory reaches, if any
         self.factory_needs: Callable[[str], str] = lambda qual: ""
@@ -132,17 +135,29 @@ class Resolver:
         r.frozen = self.frozen
         return r
 
+    def seed(self, other: Resolver) -> None:
+        """Take over what ``other`` (the same program, other parameter types) remembered without
+        reading a parameter: those values do not depend on what parameters hold."""
+        pairs: list[tuple[dict[Any, tuple[Value, int]], dict[Any, tuple[Value, int]]]] = [
+            (self._memo, other._memo), (self._class_attrs, other._class_attrs),
+            (self._globals, other._globals), (self._returns, other._returns), (self._results, other._results)]
+        for mine, theirs in pairs:
+            mine.update((k, v) for k, v in theirs.items() if not v[1])
+
     # ---- modules and globals ---------------------------------------------------------------
     def global_value(self, mod: Module, name: str, depth: int = 0) -> Value:
         key = (mod.name, name)
-        if key in self._globals:
-            return self._globals[key]
+        found = self._globals.get(key)
+        if found is not None:
+            self.param_reads += found[1]
+            return found[0]
         if key in self._busy or depth > MAX_DEPTH:
             return None
         configured = self._configured(f"{mod.import_name}.{name}" if mod.import_name else name)
         if configured is not None:
-            self._globals[key] = configured
+            self._globals[key] = (configured, 0)
             return configured
+        before = self.param_reads
         self._busy.add(key)
         try:
             value: Value = None
@@ -165,7 +180,7 @@ class Resolver:
                 value = self.instances(mod.global_types[name], mod.body)
         finally:
             self._busy.discard(key)
-        self._globals[key] = value
+        self._globals[key] = (value, self.param_reads - before)
         return value
 
     def _configured(self, dotted: str) -> Value:
@@ -233,10 +248,15 @@ class Resolver:
         # once what parameters hold is settled, an expression's value is too: remembered (by the
         # summary's own expression object, which lives as long as the run)
         key = (id(expr), fn.qual)
-        found = self._memo.get(key, _MISSING)
-        if found is _MISSING:
-            found = self._memo[key] = self._resolve(expr, fn, depth)
-        return found  # type: ignore[return-value]
+        found = self._memo.get(key)
+        if found is None:
+            before = self.param_reads
+            value = self._resolve(expr, fn, depth)
+            self._memo[key] = (value, self.param_reads - before)
+            return value
+        # a remembered value counts the parameter reads its computation made (analysis.types watches them)
+        self.param_reads += found[1]
+        return found[0]
 
     def _resolve(self, expr: Expr, fn: Function, depth: int) -> Value:
         if isinstance(expr, Name):
@@ -309,8 +329,11 @@ class Resolver:
         if not env or key in self._busy or depth > MAX_DEPTH:
             return None
         memo = (qual, tuple(sorted(env.items(), key=lambda kv: kv[0])))
-        if memo in self._results and not self._env:
-            return self._results[memo]
+        found = self._results.get(memo) if not self._env else None
+        if found is not None:
+            self.param_reads += found[1]
+            return found[0]
+        before = self.param_reads
         self._busy.add(key)
         self._env.append((qual, env))
         try:
@@ -319,7 +342,7 @@ class Resolver:
             self._env.pop()
             self._busy.discard(key)
         if not self._env:
-            self._results[memo] = value
+            self._results[memo] = (value, self.param_reads - before)
         return value
 
     def _returns_use_params(self, qual: str) -> bool:
@@ -543,10 +566,14 @@ class Resolver:
         if not self.frozen or self._env:
             return self._class_attr(cls, attr, instance, depth, skip_self)
         key = (cls, attr, instance, skip_self)
-        found = self._class_attrs.get(key, _MISSING)
-        if found is _MISSING:
-            found = self._class_attrs[key] = self._class_attr(cls, attr, instance, depth, skip_self)
-        return found  # type: ignore[return-value]
+        found = self._class_attrs.get(key)
+        if found is None:
+            before = self.param_reads
+            value = self._class_attr(cls, attr, instance, depth, skip_self)
+            self._class_attrs[key] = (value, self.param_reads - before)
+            return value
+        self.param_reads += found[1]
+        return found[0]
 
     def _class_attr(self, cls: str, attr: str, instance: bool, depth: int, skip_self: bool) -> Value:
         order = self.mro(cls)[1 if skip_self else 0:]
@@ -596,11 +623,14 @@ class Resolver:
         return None
 
     def return_value(self, qual: str, depth: int = 0) -> Value:
-        if qual in self._returns:
-            return self._returns[qual]
+        found = self._returns.get(qual)
+        if found is not None:
+            self.param_reads += found[1]
+            return found[0]
         fn = self.functions.get(qual)
         if fn is None or fn.is_generator or ("ret", qual) in self._busy or depth > MAX_DEPTH:
             return None
+        before = self.param_reads
         self._busy.add(("ret", qual))
         try:
             value = self.instances(fn.return_types, fn) if fn.return_types else None
@@ -608,7 +638,7 @@ class Resolver:
                 value = self.agree(self.resolve(e, fn, depth + 1) for e in fn.returns)
         finally:
             self._busy.discard(("ret", qual))
-        self._returns[qual] = value
+        self._returns[qual] = (value, self.param_reads - before)
         return value
 
     def dotted_function(self, dotted: str) -> Value:

@@ -33,22 +33,32 @@ class ParamInference:
 
     entry_points: dict[str, tuple[str, ...]] = {}
 
-    def run(self) -> dict[ParamKey, tuple[Value, ...]]:
+    def run(self) -> Resolver:
+        """A resolver that knows what every parameter holds (the last round's, when it found
+        nothing new: what it remembered stays true)."""
         types: dict[ParamKey, tuple[Value, ...]] = {}
-        shared = Resolver(self.index, self.kb)
+        previous: Resolver | None = None
         for _ in range(MAX_ROUNDS):
             self.rounds += 1
-            resolver = Resolver(self.index, self.kb)
-            # classes and their bases do not depend on what parameters hold
-            resolver._mro, resolver._ext_bases = shared._mro, shared._ext_bases
-            resolver.entry_points = self.entry_points
-            resolver.param_types = types
+            resolver = self._resolver(previous, types)
             direct, edges = self._collect(resolver)
             new = _closure(direct, edges)
             if new == types:
-                break
-            types = new
-        return types
+                return resolver
+            types, previous = new, resolver
+        return self._resolver(previous, types)
+
+    def _resolver(self, previous: Resolver | None, types: dict[ParamKey, tuple[Value, ...]]) -> Resolver:
+        resolver = Resolver(self.index, self.kb)
+        if previous is not None:
+            # classes and their bases do not depend on what parameters hold, nor does any value
+            # found without reading one
+            resolver._mro, resolver._ext_bases = previous._mro, previous._ext_bases
+            resolver.seed(previous)
+        resolver.entry_points = self.entry_points
+        resolver.param_types = types
+        resolver.frozen = True  # what parameters hold is fixed for the round
+        return resolver
 
     def _collect(self, r: Resolver) -> tuple[dict[ParamKey, list[Value]], dict[ParamKey, set[ParamKey]]]:
         direct: dict[ParamKey, list[Value]] = {}

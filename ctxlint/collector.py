@@ -1,0 +1,32 @@
+"""When Python's cyclic garbage collector runs during ctxlint's two phases.
+
+Both phases allocate millions of small objects that live to the end of the phase (libcst nodes while
+parsing; summaries and resolved values while analysing), so the collector's default schedule
+rescans them over and over: measured on a 1,300-file project, about a third of the analysis and a
+fifth of the parsing went to it.  Each phase therefore moves what already exists out of the
+collector's sight (``gc.freeze``) and collects rarely, and the default schedule is restored after.
+The cycles either phase makes are few and small, so memory grows by little.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+# objects allocated (net) before a young collection; Python's default is 700
+PARSING = (20_000, 20, 50)
+ANALYSING = (100_000, 20, 100)
+
+
+@contextmanager
+def rarely(threshold: tuple[int, int, int]) -> Iterator[None]:
+    """Collect on ``threshold`` instead of the default schedule, ignoring what exists already."""
+    saved = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*threshold)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+        gc.unfreeze()
