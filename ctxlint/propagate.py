@@ -23,7 +23,7 @@ from .analysis.program import Program
 from .analysis.roots import Root
 from .analysis.values import Func, short_name
 from .knowledge import base as K
-from .model import CallExpr, IfCond, MainCond, Pos, ReturnEvent, Seq, WithCond
+from .model import And, CallExpr, IfCond, IsNone, MainCond, Name, Not, Or, Pos, ReturnEvent, Seq, WithCond
 
 
 class State(NamedTuple):
@@ -99,17 +99,49 @@ class Propagator:
         for root in self.g.roots():
             self.add_root(root)
         self._drain()
-        # a thread starts with no context whoever runs the code that starts it, so threads started in
-        # functions no root reaches (an app factory only a WSGI server calls, an extension's init_app)
-        # are checked too
+        # a thread starts with no context, and a job runs with its runner's, whoever runs the code that
+        # starts or queues it, so boundaries in functions no root reaches (an app factory only a WSGI
+        # server calls, an extension's init_app) are checked too — unless a parameter of the function
+        # decides whether the boundary is crossed (``if start_scheduler:``): no known caller enables it.
+        # So is a ``with app.app_context():`` block in an app factory (the app it pushes was made there:
+        # no request of it can be active).
+        reached = self._reached()
         for qual in sorted(self.g.functions):
             if is_test_path(self.g.module_of(qual).path):  # tests mock what the thread would reach
                 continue
+            if qual in reached:
+                continue  # its boundaries were found where its callers' facts are known
+            flagged = self.g.tested_params(qual)
+            fn = self.g.functions[qual]
             for act in self.g.actions(qual):
-                if isinstance(act, Spawn) and not act.registers and act.chain is not None and not act.wrapped:
+                if flagged and self._under_param_test(fn, act, flagged):
+                    continue
+                if isinstance(act, Spawn) and act.chain is not None and not act.wrapped:
                     self._discover(qual, act)
+            if self.g.is_app_factory(fn):
+                conds = self.g.conditions(fn)
+                for ci, (kind, bits) in enumerate(conds):
+                    if kind == "push" and bits and not (flagged and self._cond_tests(fn, ci, flagged)):
+                        self._push_root(qual, K.NONE, (), ci)
         self._drain()
         return self.outcomes
+
+    def _reached(self) -> set[str]:
+        """Functions some root's exploration entered."""
+        out = {s.qual for s in self.shared_seen}
+        for o in self.outcomes:
+            out.update(s.qual for s in o.parents)
+        return out
+
+    def _under_param_test(self, fn: Any, act: Action, params: frozenset[str]) -> bool:
+        return any(self._cond_tests(fn, ci, params) for ci in act.conds)
+
+    @staticmethod
+    def _cond_tests(fn: Any, ci: int, params: frozenset[str]) -> bool:
+        """Whether condition ``ci`` of ``fn`` (or one it sits under) tests one of ``params``."""
+        c = fn.conds[ci]
+        return isinstance(c, IfCond) and any(isinstance(e, Name) and e.scope == fn.qual and e.id in params
+                                             for e in _names(c.test))
 
     def _drain(self) -> None:
         while self.queue:
@@ -130,7 +162,10 @@ class Propagator:
         qual = root.chain[0][0]
         fn = self.g.functions[qual]
         conds = self.g.conditions(fn)
-        module_ctx = self.g.module_context(self.g.module_of(qual))
+        module = self.g.module_of(qual)
+        module_ctx = self.g.module_context(module)
+        importer = self.g.startup_importer(module)
+        label = f"imported inside {short_name(importer)}() at startup" if importer else root.label
         for act in self.g.actions(qual):
             ctx = K.NONE if any(isinstance(fn.conds[i], MainCond) for i in act.conds) else module_ctx
             if isinstance(act, (Spawn, Stream)) or not isinstance(act, (Use, Call)):
@@ -138,11 +173,11 @@ class Propagator:
                 continue
             eff, push = self._effective(ctx, act, conds, -1, ())
             if push is not None:
-                self._push_root(root, qual, ctx, (), push)
+                self._push_root(qual, ctx, (), push)
                 continue
             if eff == K.REQUEST or eff < 0:
                 continue
-            sub = Root("import", root.label, root.chain, K.NONE, root.path, act.pos, qual)
+            sub = Root("import", label, root.chain, K.NONE, root.path, act.pos, qual)
             parents: dict[State, tuple[State, Action] | None] = {}
             start = State(qual, ctx, (), -1)
             parents[start] = None
@@ -235,7 +270,7 @@ class Propagator:
                     return eff, ci
         return eff, None
 
-    def _push_root(self, root: Root, qual: str, eff: int, bound: Chain, ci: int) -> None:
+    def _push_root(self, qual: str, eff: int, bound: Chain, ci: int) -> None:
         fn = self.g.functions[qual]
         cond = fn.conds[ci]
         assert isinstance(cond, WithCond)
@@ -307,7 +342,7 @@ class Propagator:
                     continue
                 eff, push = self._effective(ctx, act, conds, region, bound, state)
                 if push is not None:
-                    self._push_root(root, qual, eff, bound, push)
+                    self._push_root(qual, eff, bound, push)
                     continue
                 if eff < 0:
                     continue
@@ -339,6 +374,19 @@ class Propagator:
                     self._decorator_use(root, nxt, use, violations)
                 queue.append(nxt)
         return violations
+
+
+def _names(test: Any) -> Iterator[Any]:
+    """The names an ``if`` test reads through ``not``/``and``/``or``/``is None``."""
+    todo = [test]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, (Not, IsNone)):
+            todo.append(e.operand)
+        elif isinstance(e, (And, Or)):
+            todo.extend(e.items)
+        else:
+            yield e
 
 
 def walk_back(outcome: Outcome, state: State) -> Iterator[tuple[State, Action]]:

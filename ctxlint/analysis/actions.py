@@ -269,13 +269,14 @@ class Actions:
                     continue
                 if name in called:
                     out.append(Call(chain, pos, conds, render(a)))
-                if name in spawned:  # the callee starts it in a thread: a thread root at this call
-                    sp = spawned[name]
-                    out.append(Spawn(sp.family, sp.label, sp.process, chain, render(a), (), pos, conds, False))
+                if name in spawned:  # the callee starts it in a thread (a root at this call) or queues it as a
+                    sp = spawned[name]  # job (a root at the function's def)
+                    out.append(Spawn(sp.family, sp.label, sp.process, chain, render(a), (), pos, conds,
+                                     sp.family == "job"))
 
     def spawned_params(self, qual: str) -> dict[str, Spawner]:
-        """Parameters of ``qual`` that it hands to a thread spawner itself, from its events alone (no
-        actions: a call chain thousands deep must not recurse through them)."""
+        """Parameters of ``qual`` that it hands to a thread spawner or a job queue itself, from its events
+        alone (no actions: a call chain thousands deep must not recurse through them)."""
         if qual in self._param_spawns:
             return self._param_spawns[qual]
         fn = self.functions.get(qual)
@@ -288,7 +289,7 @@ class Actions:
                 if not isinstance(callee, Ext):
                     continue
                 spawner = self.kb.spawner(callee.name)
-                if spawner is None or spawner.family != "thread":
+                if spawner is None:
                     continue
                 target = argument(ev.call.args, ev.call.kws, spawner.arg, spawner.kw)
                 if isinstance(target, Name) and target.scope == qual and target.id in fn.params:
@@ -380,16 +381,16 @@ class Actions:
                pos: Pos, conds: Conds, out: list[Action]) -> None:
         target = argument(args, kws, spawner.arg, spawner.kw)
         chain = self.target_chain(target, fn) if target is not None else None
-        if chain is None and isinstance(target, Name) and spawner.family == "thread":
+        if chain is None and isinstance(target, Name):
             value = self.r.resolve(target, fn)
-            if isinstance(value, Param) and value.fn != fn.qual:
+            if isinstance(value, Param) and value.fn != fn.qual and spawner.family == "thread":
                 # a decorator's wrapper handing the wrapped function to a thread
                 out.append(Spawn(spawner.family, spawner.label, spawner.process, None, render(target), (), pos,
                                  conds, False, wrapped=True))
                 return
             if isinstance(value, Param) and value.name in fn.params:
-                # ``def run_in_thread(fn, *a): Thread(target=fn, args=a).start()``: each caller that
-                # passes a function starts it (spawned_params, _passed_functions)
+                # ``def run_in_thread(fn, *a): Thread(target=fn, args=a).start()`` (or ``queue.enqueue(fn,
+                # *a)``): each caller that passes a function starts it (spawned_params, _passed_functions)
                 return
         rest = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
         proxies = self._proxies(fn, rest)

@@ -2,17 +2,22 @@
 
 An entry point (imported by no project module) runs with none, unless a tool runs it
 inside one.  A module imported at module level inherits the context of its importers
-(with any ``with app.app_context():`` around the import); one imported inside a
-function is assumed to be imported where a context exists.  When importers disagree the
-most context wins: a finding must hold whichever import runs first.
+(with any ``with app.app_context():`` around the import).  One imported only inside
+functions runs with the context of the first of those imports: when a function that
+module bodies call while they are imported (an app factory called by ``wsgi.py``) imports
+it, with the weakest context such a call gives (startup comes before any request);
+otherwise it is assumed to be imported where a context exists.  When module-level
+importers disagree the most context wins: a finding must hold whichever import runs first.
 """
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..knowledge.base import APP, NONE, REQUEST, Knowledge
-from ..model import CallEvent, ImportEvent, ImpRef, MainCond, Module, Str
+from ..model import CallEvent, Function, ImportEvent, ImpRef, MainCond, Module, Str
 from .guards import Guards
-from .index import Index
+from .index import Index, is_test_path
 from .resolve import Resolver, argument
 from .values import Ext
 
@@ -21,12 +26,21 @@ Sites = dict[str, list[tuple[str | None, int]]]
 
 
 class ImportContexts:
-    def __init__(self, index: Index, resolver: Resolver, guards: Guards, kb: Knowledge) -> None:
+    def __init__(self, index: Index, resolver: Resolver, guards: Guards, kb: Knowledge,
+                 calls: Callable[[str], list[tuple[tuple[str, ...], tuple[int, ...]]]] | None = None,
+                 is_factory: Callable[[Function], bool] | None = None) -> None:
         self.index = index
         self.r = resolver
         self.guards = guards
         self.kb = kb
+        # the project functions each function calls: (callee chain, conditions of the call)
+        self.calls = calls or (lambda qual: [])
+        # an application factory: what ``flask run``, ``flask --app pkg`` or a WSGI server calls at startup,
+        # with no context, when no module does
+        self.is_factory = is_factory or (lambda fn: False)
         self._ctx: dict[str, int] | None = None
+        # a module imported only inside functions, first at startup: the function that imports it
+        self.startup_importer: dict[str, str] = {}
 
     def of(self, mod: Module) -> int:
         if self._ctx is None:
@@ -34,6 +48,14 @@ class ImportContexts:
         return self._ctx.get(mod.name, NONE)
 
     def _compute(self) -> dict[str, int]:
+        first = self._contexts(self._sites({}))
+        return self._contexts(self._sites(self._startup(first)))
+
+    def _sites(self, startup: dict[str, int]) -> Sites:
+        """Import sites: (importing module, contexts around the import); an import inside a function is
+        (None, REQUEST) — assumed to run where a context exists — unless module bodies call the
+        function while they are imported (``startup``: its weakest contexts then), which makes it
+        ("", those contexts)."""
         sites: Sites = {}
         for mod in self.index.modules.values():
             for fn in mod.functions.values():
@@ -42,17 +64,58 @@ class ImportContexts:
                         continue
                     lazy = fn.kind != "module"
                     extra = NONE
-                    if not lazy:
-                        conds = self.guards.conditions(fn)
-                        if any(isinstance(fn.conds[i], MainCond) for i in ev.conds):
-                            extra = -1  # only when run as a script: not an import of the target
-                        for i in ev.conds:
-                            extra = extra | conds[i][1] if extra >= 0 else extra
-                    if extra < 0:
-                        continue
+                    conds = self.guards.conditions(fn)
+                    if not lazy and any(isinstance(fn.conds[i], MainCond) for i in ev.conds):
+                        continue  # only when run as a script: not an import of the target
+                    for i in ev.conds:
+                        extra |= conds[i][1]
+                    importer: str | None = mod.name
+                    if lazy:
+                        if fn.qual in startup:
+                            importer, extra = "", extra | startup[fn.qual]
+                            for executed in self.index.executed_modules(ev.modules, mod):
+                                self.startup_importer.setdefault(executed.name, fn.qual)
+                        else:
+                            importer, extra = None, REQUEST
                     for executed in self.index.executed_modules(ev.modules, mod):
                         if executed.name != mod.name:
-                            sites.setdefault(executed.name, []).append((None if lazy else mod.name, extra))
+                            sites.setdefault(executed.name, []).append((importer, extra))
+        return sites
+
+    def _startup(self, ctx: dict[str, int]) -> dict[str, int]:
+        """Functions module bodies call (directly or further down) while they are imported, each with the
+        weakest contexts such a call gives; modules assumed imported where a context exists are left out."""
+        weakest: dict[str, int] = {}
+        todo: list[tuple[str, int]] = []
+        for name, mod in self.index.modules.items():
+            if mod.error is not None or is_test_path(mod.path):
+                continue
+            if ctx.get(name, NONE) != REQUEST:
+                todo.append((mod.body.qual, ctx.get(name, NONE)))
+            for fn in mod.functions.values():
+                if fn.kind != "module" and self.is_factory(fn):
+                    weakest[fn.qual] = NONE
+                    todo.append((fn.qual, NONE))
+        while todo:
+            qual, c = todo.pop()
+            caller = self.index.functions.get(qual)
+            if caller is None:
+                continue
+            conds = self.guards.conditions(caller)
+            for chain, call_conds in self.calls(qual):
+                eff = c
+                for i in call_conds:
+                    eff |= conds[i][1]
+                if eff == REQUEST:
+                    continue
+                for callee in chain:
+                    if callee in weakest and weakest[callee] & ~eff == 0:
+                        continue
+                    weakest[callee] = weakest.get(callee, eff) & eff
+                    todo.append((callee, weakest[callee]))
+        return weakest
+
+    def _contexts(self, sites: Sites) -> dict[str, int]:
         dynamic = self._dynamic_imports(sites)
         entry_imports = set(self.kb.entry_imports)
         ctx: dict[str, int] = {}
@@ -67,13 +130,24 @@ class ImportContexts:
                    for v in mod.globals.values()):
                 entry |= APP
             ctx[name] = entry if name not in sites else NONE
-            if any(imp is None for imp, _ in sites.get(name, ())):
+            here = sites.get(name, ())
+            if here and all(imp in (None, "") for imp, _ in here):
+                # imported only inside functions: the first of those imports runs at startup, if any does
+                startup = [extra for imp, extra in here if imp == ""]
+                if startup:
+                    weakest = REQUEST
+                    for extra in startup:
+                        weakest &= extra
+                    ctx[name] = weakest
+                else:
+                    ctx[name] = REQUEST
+            elif any(imp is None for imp, _ in here):
                 ctx[name] = REQUEST
         # ctx(target) |= ctx(importer) | extra, for every module-level import site, to a fixpoint
         imports: dict[str, list[tuple[str, int]]] = {}
         for target, lst in sites.items():
             for imp, extra in lst:
-                if imp is not None:
+                if imp:
                     imports.setdefault(imp, []).append((target, extra))
         work = list(self.index.modules)
         while work:

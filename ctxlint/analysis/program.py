@@ -36,7 +36,7 @@ class Program:
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
         self.actions_pass = Actions(self.resolver, self.guards, self.decorators, kb, self.needs)
-        self.imports = ImportContexts(self.index, self.resolver, self.guards, kb)
+        self.imports = ImportContexts(self.index, self.resolver, self.guards, kb, self._calls, self.is_app_factory)
         self.roots_pass = Roots(self, kb)
         self.resolver.factory_needs = self._factory_needs
         self.decorators.calls_wrapped = self._calls_wrapped
@@ -93,6 +93,11 @@ class Program:
     def module_context(self, mod: Module) -> int:
         return self.imports.of(mod)
 
+    def startup_importer(self, mod: Module) -> str:
+        """The function that first imports a module imported only inside functions, at startup ("" if none)."""
+        self.imports.of(mod)
+        return self.imports.startup_importer.get(mod.name, "")
+
     def needs(self, local: Local) -> str:
         return self.resolver.needs(local, self.server_name)
 
@@ -130,6 +135,10 @@ class Program:
                             seen.add(step[0])
                             todo.append(step[0])
         return needs
+
+    def _calls(self, qual: str) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
+        """The project functions ``qual`` calls: each call's chain of functions and its conditions."""
+        return [(tuple(step[0] for step in a.chain), a.conds) for a in self.actions(qual) if isinstance(a, Call)]
 
     def _calls_wrapped(self, qual: str) -> bool:
         return any(isinstance(a, ParamCall) or (isinstance(a, Spawn) and a.wrapped) for a in self.actions(qual))

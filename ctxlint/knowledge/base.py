@@ -168,6 +168,7 @@ class Library:
     enqueue_methods: tuple[str, ...] = ()  # methods of a job function that enqueue it
     job_calls: dict[str, str] = field(default_factory=dict)  # such a method -> how it passes arguments
     property_decorators: tuple[str, ...] = ()  # names (or last attribute) of property-like decorators
+    app_classes: tuple[str, ...] = ()  # the application class (``Flask(__name__)`` makes an app)
     entry_imports: tuple[tuple[str, str], ...] = ()  # a script importing one is run in an app context
     entry_files: tuple[tuple[str, str], ...] = ()  # (trailing path pattern, marker) run in an app context
     orm: Orm = field(default_factory=Orm)
@@ -213,6 +214,7 @@ class Knowledge:
     enqueue_methods: tuple[str, ...] = ()
     job_calls: dict[str, str] = field(default_factory=dict)
     property_decorators: tuple[str, ...] = ()
+    app_classes: tuple[str, ...] = ()
     entry_imports: tuple[tuple[str, str], ...] = ()
     entry_files: tuple[tuple[str, str], ...] = ()
     orm: Orm = field(default_factory=Orm)

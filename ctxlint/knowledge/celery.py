@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.values import Cls, Ext, Func, Value
-from ..model import (Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, WithCond, is_builtin,
-                     literal_truth)
+from ..model import Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, WithCond, is_builtin, literal_truth
 from .base import APP, REQUEST, Library, Root
 
 TASK_DECORATORS = ("celery.Celery().task", "celery.shared_task")

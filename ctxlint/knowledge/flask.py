@@ -69,6 +69,7 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dis
 LIBRARY = Library(
     name="flask",
     packages=("flask", "werkzeug"),
+    app_classes=("flask.Flask",),
     module_aliases={
         **{f"flask.{m}": "flask" for m in _FLASK_MODULES},
         "werkzeug.wrappers.response": "werkzeug.wrappers",

@@ -63,7 +63,8 @@ class ImportBoundary(Boundary):
     kinds = ("import",)
 
     def step(self, root: Root, outcome: Outcome) -> Step:
-        return Step(root.path, root.pos[0], short_name(root.func), "runs at import time")
+        why = "" if root.label == "module" else f" ({root.label})"
+        return Step(root.path, root.pos[0], short_name(root.func), "runs at import time" + why)
 
     def subject(self, root: Root, rule: type[Rule], functions: list[str], reached: str) -> str:
         if len(functions) == 1:
