@@ -90,6 +90,12 @@ class JobApp(Rule):
     hint = ("it runs without an application context — push one inside it (`with app.app_context():`), "
             "or give Celery a task class that does")
 
+    @classmethod
+    def hint_for(cls, root: Root, use: Use) -> str:
+        if "Celery" in root.label:
+            return cls.hint
+        return "it runs without an application context — push one inside it (`with app.app_context():`)"
+
     @staticmethod
     def fix(f: Finding, ctx: FixContext) -> Fix:
         return suggest_job(f, ctx)
