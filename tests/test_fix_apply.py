@@ -1,0 +1,96 @@
+"""Fixes apply as advertised: edits never overlap, and a fix whose edits cannot be applied says so."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ctxlint import fixes
+from ctxlint.fixes import SAFE, SUGGESTION, Fix
+from ctxlint.fixing import Edit, apply_edits, edits_between, overlaps
+
+MAIL = '''import threading
+
+from flask import Blueprint, current_app
+
+bp = Blueprint("mail", __name__)
+
+
+def send_async(msg):
+    if current_app.config.get('MAIL_SUPPRESS_SEND'):
+        return
+    print(msg)
+
+
+@bp.post("/send")
+def send():
+    threading.Thread(target=send_async, args=("hi",)).start()
+    return "ok"
+'''
+
+
+def mail_project(tmp_path, monkeypatch) -> str:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    path = tmp_path / "app" / "mail.py"
+    path.write_text(MAIL)
+    monkeypatch.chdir(tmp_path)
+    return str(path)
+
+
+def test_a_read_replaced_by_a_name_sharing_letters_with_it_is_one_edit(cli, tmp_path, monkeypatch) -> None:
+    # `current_app.config.get('MAIL_SUPPRESS_SEND')` → `mail_suppress_send`: widened to whole words, the
+    # character blocks of the diff overlapped and the safe fix vanished from --diff and --fix
+    path = mail_project(tmp_path, monkeypatch)
+    code, out, _ = cli("--format", "json", ".")
+    fix = json.loads(out)[0]["fix"]
+    assert fix["applicability"] == SAFE
+    spans = [((e["start"]["line"], e["start"]["column"]), (e["end"]["line"], e["end"]["column"]))
+             for e in fix["edits"]]
+    assert all(a[1] <= b[0] for a, b in zip(sorted(spans), sorted(spans)[1:])), spans
+    assert {"path": os.path.join("app", "mail.py"), "start": {"line": 9, "column": 8},
+            "end": {"line": 9, "column": 52}, "replacement": "mail_suppress_send"} in fix["edits"]
+    code, out, err = cli("--diff", ".")
+    assert code == 1 and "+    if mail_suppress_send:" in out and "1 fix available" in err
+    code, _, err = cli("--fix", ".")
+    assert code == 0, err
+    with open(path, encoding="utf-8") as fh:
+        assert "def send_async(msg, *, mail_suppress_send):" in fh.read()
+
+
+def test_a_fix_whose_edits_cannot_be_applied_is_reported(cli, tmp_path, monkeypatch) -> None:
+    path = mail_project(tmp_path, monkeypatch)
+    broken = [Edit(path, (9, 7), (9, 12), "mail_"), Edit(path, (9, 11), (9, 51), "x")]
+
+    class Broken(fixes.RULES["CTX202"]):  # type: ignore[misc,valid-type]
+        @staticmethod
+        def fix(f, ctx):
+            return Fix(SAFE, "overlapping", broken)
+
+    monkeypatch.setitem(fixes.RULES, "CTX202", Broken)
+    code, out, _ = cli("--format", "json", ".")
+    fix = json.loads(out)[0]["fix"]
+    assert fix["applicability"] == SUGGESTION and fix["edits"] == []
+    assert "cannot be applied: two edits overlap (at line 9, column 12–line 9, column 13)" in fix["message"]
+    code, out, err = cli("--diff", ".")
+    assert out == "" and "a fix cannot be applied: CTX202 at app/mail.py:16:5: two edits overlap" in err
+    code, out, err = cli("--fix", ".")
+    assert code == 1 and "a fix cannot be applied: CTX202" in err
+    with open(path, encoding="utf-8") as fh:
+        assert fh.read() == MAIL
+
+
+_LINES = st.lists(st.sampled_from(["    if current_app.config.get('K'):\n", "        return\n", "x = a.b(c)\n",
+                                   "def f(a, *, k):\n", "\n", "y = [a, b]  # c\n", "mail_k = 1\n"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_LINES, _LINES, st.text(alphabet="ab_(). '\n", max_size=30), st.text(alphabet="ab_(). '\n", max_size=30))
+def test_edits_between_never_overlap_and_give_the_new_text(a: list[str], b: list[str], x: str, y: str) -> None:
+    old, new = "".join(a) + x, "".join(b) + y
+    edits = edits_between("m.py", old, new)
+    assert not any(overlaps(e, o) for i, e in enumerate(edits) for o in edits[i + 1:])
+    assert apply_edits(old, edits) == new
