@@ -41,7 +41,7 @@ from .fixing import (
     overlaps,
 )
 from .options import Options, Result
-from .rewrite import FixContext, Sources
+from .rewrite import FixContext, Sources, imports_left_unused_removed
 from .rules import RULES
 
 __all__ = ["SAFE", "SUGGESTION", "UNSAFE", "Applied", "Failed", "Fix", "FixContext", "NoFix", "Plan", "Sources",
@@ -191,5 +191,14 @@ def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str
             current[p] = current[p].with_text(apply_edits(current[p].text, es))
         if not made:
             break
+    for p, src in list(current.items()):
+        if src.text != texts[p].text:
+            cleaned = imports_left_unused_removed(texts[p].text, src.text, p)
+            if cleaned != src.text:
+                try:
+                    check_parses(cleaned, p)
+                    current[p] = src.with_text(cleaned)
+                except FixError:
+                    pass
     assert first is not None
     return Plan(current, applied, first, hidden, failed)

@@ -94,3 +94,75 @@ def test_edits_between_never_overlap_and_give_the_new_text(a: list[str], b: list
     edits = edits_between("m.py", old, new)
     assert not any(overlaps(e, o) for i, e in enumerate(edits) for o in edits[i + 1:])
     assert apply_edits(old, edits) == new
+
+
+# ---- imports a fix leaves unused --------------------------------------------------------------------
+
+def flakes(text: str) -> list[str]:
+    """pyflakes' warnings about ``text``, without line numbers."""
+    import ast
+
+    from pyflakes.checker import Checker
+
+    return sorted(m.message % m.message_args for m in Checker(ast.parse(text), "m.py").messages)
+
+
+def removed(old: str, new: str, path: str = "m.py") -> str:
+    import libcst as cst
+
+    from ctxlint.rewrite import without_unused_flask_imports
+
+    return without_unused_flask_imports(cst.parse_module(old), cst.parse_module(new), path).code
+
+
+def test_the_hoisting_fix_removes_the_imports_it_leaves_unused(tmp_path) -> None:
+    import shutil
+
+    from conftest import ROOT
+
+    from ctxlint.engine import Options, analyse
+    from ctxlint.fixes import FixContext, fix_for
+
+    shutil.copytree(os.path.join(ROOT, "fixtures_fix", "hoist_cross_module", "before"), tmp_path / "proj")
+    tasks = str(tmp_path / "proj" / "reports" / "tasks.py")
+    with open(tasks, encoding="utf-8") as fh:
+        before = fh.read()
+    assert flakes(before) == []
+    (finding,) = analyse([str(tmp_path / "proj")], Options(use_cache=False, jobs=1)).findings
+    fix = fix_for(finding, FixContext())
+    after = apply_edits(before, [e for e in fix.edits if os.path.abspath(e.path) == tasks])
+    # the first fix moves the reads of request and session; g's read is the next pass's fix
+    assert "from flask import g\n" in after and flakes(after) == []
+
+
+def test_only_imports_the_fix_made_unused_go() -> None:
+    old = ("import os\nimport flask as fl\nfrom flask import (\n    g,\n    request,\n    session,\n)\n"
+           "from flask import current_app; import sys\n\n\ndef work():\n"
+           "    return g.user, request.path, fl.request.path, session['k'], current_app.name, sys.argv\n")
+    new = old.replace("g.user, request.path, fl.request.path, session['k'], current_app.name",
+                      "user, path, path, k, app_name")
+    out = removed(old, new)
+    assert out == ("import os\nfrom flask import (\n    g,\n    request,\n    session,\n)\n"
+                   "from flask import current_app; import sys\n\n\ndef work():\n"
+                   "    return user, path, path, k, app_name, sys.argv\n").replace(
+        "from flask import (\n    g,\n    request,\n    session,\n)\n", "").replace(
+        "from flask import current_app; import sys", "import sys")
+    assert flakes(out) == ["'os' imported but unused", "undefined name 'app_name'", "undefined name 'k'",
+                           "undefined name 'path'", "undefined name 'path'", "undefined name 'user'"]
+
+
+def test_imports_still_used_or_exported_are_kept() -> None:
+    old = ("from flask import g, request, session\n__all__ = ['session']\n\n\n"
+           "def work(flag: 'request') -> None:\n    return g.user, request.path, session['k']\n")
+    new = old.replace("g.user, request.path, session['k']", "1")
+    assert removed(old, new) == new.replace("import g, request, session", "import request, session")
+    assert removed(old, new, "pkg/__init__.py") == new  # a package may re-export what it imports
+    partly = ("from flask import (\n    g,  # the user\n    request,\n)\n\n\ndef work():\n"
+              "    return g.user, request.path\n")
+    assert removed(partly, partly.replace("request.path", "path")) == partly.replace(
+        "    request,\n", "").replace("request.path", "path")
+    for text in ("from flask import (g, request)\n", "from flask import (\n    g,\n    request\n)\n",
+                 "from flask import (\n    g, request,\n)\n", "from flask import request, g\n"):
+        old = text + "\n\ndef work():\n    return g.user, request.path\n"
+        out = removed(old, old.replace("request.path", "path"))
+        assert "request" not in out and flakes(out) == ["undefined name 'path'"], out
