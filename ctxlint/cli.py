@@ -24,6 +24,7 @@ from .findings import Finding
 from .report import (
     FORMATS,
     Fix,
+    Fixable,
     concise_report,
     github_report,
     json_report,
@@ -303,7 +304,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
 
         out = json_report(findings, fixes_as_json(findings, paths, options))
     elif args.format == "concise":
-        out = concise_report(findings, result.files, baselined)
+        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args))
     elif args.format == "sarif":
         out = sarif_report(findings, errors=result.errors, sources=sources,
                            fixes_for=_sarif_fixes(findings, paths, options))
@@ -312,7 +313,8 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     elif args.format == "junit":
         out = junit_report(findings, result.files)
     else:
-        out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined)
+        out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined,
+                          fixable=_fixable(findings, paths, options, args))
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as fh:
@@ -393,3 +395,10 @@ def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) ->
         if edits:
             by_finding[id(f)] = [(f"{fix['applicability']} fix: {fix['message']}", edits)]
     return lambda f: by_finding.get(id(f), [])
+
+
+def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace) -> Fixable:
+    """``[*]`` on the findings --fix fixes, and ruff's "N fixable with `--fix`" line."""
+    from .fixes import fixable
+
+    return fixable(findings, paths, options, args.unsafe_fixes) if findings else Fixable()

@@ -41,11 +41,12 @@ from .fixing import (
     overlaps,
 )
 from .options import Options, Result
+from .report import Fixable
 from .rewrite import FixContext, Sources, imports_left_unused_removed
 from .rules import RULES
 
 __all__ = ["SAFE", "SUGGESTION", "UNSAFE", "Applied", "Failed", "Fix", "FixContext", "NoFix", "Plan", "Sources",
-           "fix_as_json", "fix_for", "fixes_as_json", "plan_fixes"]
+           "fix_as_json", "fix_for", "fixable", "fixes_as_json", "plan_fixes"]
 
 Analyse = Callable[[list[str], Options, dict[str, bytes]], Result]  # the engine's analyse(paths, options, overrides)
 
@@ -102,6 +103,16 @@ def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = Non
         files = [f.abspath for f in discover(list(paths), options.respect_gitignore, options.exclude).files]
     ctx = FixContext(files=files)
     return [fix_as_json(f, ctx) for f in findings]
+
+
+def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options, unsafe: bool) -> Fixable:
+    """Which findings ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) fixes, and the unsafe fixes it
+    leaves out, for the text report."""
+    ctx = FixContext(files=[f.abspath for f in discover(list(paths), options.respect_gitignore,
+                                                         options.exclude).files])
+    applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in (fix_for(f, ctx) for f in findings)]
+    return Fixable([a == SAFE or unsafe and a == UNSAFE for a in applicabilities],
+                   0 if unsafe else applicabilities.count(UNSAFE), unsafe)
 
 
 # ---- --fix and --diff ------------------------------------------------------------------------

@@ -166,3 +166,36 @@ def test_imports_still_used_or_exported_are_kept() -> None:
         old = text + "\n\ndef work():\n    return g.user, request.path\n"
         out = removed(old, old.replace("request.path", "path"))
         assert "request" not in out and flakes(out) == ["undefined name 'path'"], out
+
+
+# ---- the text output says what --fix fixes --------------------------------------------------------------
+
+def test_text_output_marks_fixable_findings_and_counts_them_as_ruff_does(cli, tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copytree(os.path.join(FIXTURES, "example"), tmp_path / "example")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = cli("example")
+    heads = [line for line in out.splitlines() if line.startswith("example")]
+    marked = [line.split(": ", 1)[0] for line in heads if " [*] " in line]
+    assert marked == [os.path.join("example", "app", "views.py") + ":66:12"]  # the safe stream_with_context fix
+    assert out.splitlines()[-1] == "[*] 1 fixable with `--fix` (2 unsafe fixes available with `--fix --unsafe-fixes`)."
+    _, concise, _ = cli("example", "--format", "concise")
+    assert [line.split(": ", 1)[0] for line in concise.splitlines() if " [*] " in line] == marked
+    assert concise.splitlines()[-1] == out.splitlines()[-1]
+    _, out, _ = cli("example", "--unsafe-fixes")
+    assert out.splitlines()[-1] == "[*] 3 fixable with `--fix --unsafe-fixes`."
+    unsafe = [line.split(": ", 1)[0] for line in out.splitlines() if " [*] " in line]
+    _, out, _ = cli("example", "--select", "CTX201")
+    assert out.splitlines()[-1] == "1 unsafe fix available with `--fix --unsafe-fixes`."
+    # what is marked is what --fix fixes
+    cli("example", "--fix")
+    _, out, _ = cli("example")
+    assert not set(marked) & {line.split(": ", 1)[0] for line in out.splitlines()}
+    assert " [*] " not in out and out.splitlines()[-1] == "2 unsafe fixes available with `--fix --unsafe-fixes`."
+    cli("example", "--fix", "--unsafe-fixes")
+    _, out, _ = cli("example")
+    assert not set(unsafe) & {line.split(": ", 1)[0] for line in out.splitlines()}
+    assert "fixable" not in out and "available" not in out
