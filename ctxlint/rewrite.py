@@ -412,7 +412,7 @@ class Change:
         assert isinstance(new, cst.Module)
         if -1 in self.after:
             new = new.with_changes(body=list(new.body) + self.after[-1])
-        return without_unused_flask_imports(self.unit.module, new, self.unit.path).code
+        return without_unused_flask_imports(self.unit.module, new, self.unit.path, self.unit.src.text)
 
     def edits(self) -> list[Edit]:
         return edits_between(self.unit.path, self.unit.src.text, self.new_text())
@@ -594,22 +594,24 @@ _BUILTINS = frozenset(dir(__import__("builtins")))
 
 # ---- imports a fix leaves unused ------------------------------------------------------------------
 
-def without_unused_flask_imports(old: cst.Module, new: cst.Module, path: str) -> cst.Module:
-    """``new`` without the module-level imports from flask that ``old`` used and ``new`` no longer uses
+def without_unused_flask_imports(old: cst.Module, new: cst.Module, path: str, old_code: str) -> str:
+    """The code of ``new`` without the module-level imports from flask that ``old`` used and ``new`` no longer uses
     (a read moved out of a worker leaves ``from flask import request`` behind: pyflakes' F401).
 
     Only flask's names are removed (importing flask has no effect a project relies on), never in an
     ``__init__.py`` (a package may re-export them) nor a name listed in ``__all__``; a name still written
     anywhere in the module, even as a parameter or in a string annotation, is kept."""
+    new_code = new.code
     if os.path.basename(path) == "__init__.py":
-        return new
+        return new_code
     bound = _flask_import_names(new)
-    if not bound:
-        return new
+    fewer = {n for n in bound if _words(n, new_code) < _words(n, old_code)}  # cheap: most fixes remove no use
+    if not fewer:
+        return new_code
     before, after = _name_uses(old), _name_uses(new)
-    gone = {n for n in bound if before.get(n, 0) and not after.get(n, 0)} - _exported(new)
+    gone = {n for n in fewer if before.get(n, 0) and not after.get(n, 0)} - _exported(new)
     if not gone:
-        return new
+        return new_code
     body: list[cst.BaseStatement] = []
     carried: list[cst.EmptyLine] = []  # comment lines above a removed import go to the next statement
     for stmt in new.body:
@@ -629,15 +631,15 @@ def without_unused_flask_imports(old: cst.Module, new: cst.Module, path: str) ->
                 stmt = stmt.with_changes(body=small)
         body.append(stmt)
     if carried:
-        return new.with_changes(body=body, footer=carried + list(new.footer))
-    return new.with_changes(body=body)
+        return new.with_changes(body=body, footer=carried + list(new.footer)).code
+    return new.with_changes(body=body).code
 
 
 def imports_left_unused_removed(old: str, new: str, path: str) -> str:
     """:func:`without_unused_flask_imports` on texts: after several fixes of one file, the imports that all of
     them together left unused (each fix alone still saw the others' uses)."""
     try:
-        return without_unused_flask_imports(cst.parse_module(old), cst.parse_module(new), path).code
+        return without_unused_flask_imports(cst.parse_module(old), cst.parse_module(new), path, old)
     except (cst.ParserSyntaxError, RecursionError):
         return new
 
@@ -703,26 +705,47 @@ def _last_comma(own: Any, removed: Any, bracketed: bool) -> Any:
     return own.with_changes(whitespace_after=removed.whitespace_after)
 
 
+def _words(name: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", text))
+
+
 def _name_uses(module: cst.Module) -> dict[str, int]:
     """How often each name is written in ``module`` other than where an import binds it, as an attribute's
     name or a call's keyword; names in string annotations count too."""
-    skip: set[int] = set()
-    out: dict[str, int] = {}
-    for n in preorder(module):
-        if isinstance(n, cst.ImportAlias):
-            skip.update(id(m) for m in preorder(n))
-        elif isinstance(n, cst.Attribute):
-            skip.add(id(n.attr))
-        elif isinstance(n, cst.Arg) and n.keyword is not None:
-            skip.add(id(n.keyword))
-        elif isinstance(n, cst.Annotation):
-            for m in preorder(n.annotation):
-                if isinstance(m, cst.SimpleString):
-                    for word in re.findall(r"[A-Za-z_]\w*", m.value):
-                        out[word] = out.get(word, 0) + 1
-        elif isinstance(n, cst.Name) and id(n) not in skip:
-            out[n.value] = out.get(n.value, 0) + 1
-    return out
+    counter = _NameUses()
+    module.visit(counter)
+    return counter.out
+
+
+class _NameUses(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.out: dict[str, int] = {}
+        self.annotations = 0
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self.annotations += 1
+
+    def leave_Annotation(self, original_node: cst.Annotation) -> None:
+        self.annotations -= 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.annotations:
+            for word in re.findall(r"[A-Za-z_]\w*", node.value):
+                self.out[word] = self.out.get(word, 0) + 1
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.out[node.value] = self.out.get(node.value, 0) + 1
 
 
 def _exported(module: cst.Module) -> set[str]:

@@ -112,7 +112,7 @@ def removed(old: str, new: str, path: str = "m.py") -> str:
 
     from ctxlint.rewrite import without_unused_flask_imports
 
-    return without_unused_flask_imports(cst.parse_module(old), cst.parse_module(new), path).code
+    return without_unused_flask_imports(cst.parse_module(old), cst.parse_module(new), path, old)
 
 
 def test_the_hoisting_fix_removes_the_imports_it_leaves_unused(tmp_path) -> None:
