@@ -43,7 +43,8 @@ def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = F
     current, applied, first, hidden, failed = fixes.plan_fixes(paths, options, unsafe, originals, keep,
                                                                analyse=analyse)
     changed = sorted(p for p in current if current[p].text != originals[p].text)
-    note = (f" ({hidden} more with --unsafe-fixes)" if hidden else "")
+    note = (f" ({hidden} unsafe fix{'es' if hidden != 1 else ''} available with `--fix --unsafe-fixes`)"
+            if hidden else "")
     for x in failed:  # never dropped without a word
         err.write(f"ctxlint: a fix cannot be applied: {x.describe()}\n")
     if diff_only:

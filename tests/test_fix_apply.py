@@ -53,6 +53,12 @@ def test_a_read_replaced_by_a_name_sharing_letters_with_it_is_one_edit(cli, tmp_
     assert all(a[1] <= b[0] for a, b in zip(sorted(spans), sorted(spans)[1:])), spans
     assert {"path": os.path.join("app", "mail.py"), "start": {"line": 9, "column": 8},
             "end": {"line": 9, "column": 52}, "replacement": "mail_suppress_send"} in fix["edits"]
+    code, out, _ = cli("--format", "sarif", ".")
+    (result,) = json.loads(out)["runs"][0]["results"]
+    (change,) = result["fixes"][0]["artifactChanges"]
+    regions = sorted((r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["deletedRegion"]["endLine"],
+                      r["deletedRegion"]["endColumn"]) for r in change["replacements"])
+    assert all(a[2:] <= b[:2] for a, b in zip(regions, regions[1:])), regions
     code, out, err = cli("--diff", ".")
     assert code == 1 and "+    if mail_suppress_send:" in out and "1 fix available" in err
     code, _, err = cli("--fix", ".")
