@@ -1,7 +1,7 @@
-"""Every fix ctxlint offers applies: in the fixture projects, the fix cases and generated projects, each
-finding's fix (safe and unsafe) is applied alone to the texts it was computed from, and then its edits do
-not overlap, the files parse, the finding is gone, no other finding appears and pyflakes has nothing new
-to say (no import left unused, no name left undefined)."""
+"""Every finding gets a fix object, and every fix ctxlint offers applies: in the fixture projects, the
+fix cases and generated projects, each finding's fix (safe and unsafe) is applied alone to the texts it
+was computed from, and then its edits do not overlap, the files parse, the finding is gone, no other
+finding appears and pyflakes has nothing new to say (no import left unused, no name left undefined)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pyflakes.checker import Checker
 from ctxlint.discover import discover
 from ctxlint.engine import Options, analyse
 from ctxlint.findings import Finding
-from ctxlint.fixes import FixContext, fix_for
+from ctxlint.fixes import SAFE, SUGGESTION, UNSAFE, FixContext, fix_for
 from ctxlint.fixing import apply_edits, check_parses, overlaps
 from ctxlint.rules import RULES
 
@@ -74,6 +74,12 @@ def test_every_fix_applies_and_removes_its_finding(name: str, tmp_path_factory: 
     for f in before:
         fix = fix_for(f, ctx)
         assert not fix.error, f"{f.path}:{f.line} {f.code}: {fix.message}"
+        obj = fix.as_json()  # every finding gets a fix object: edits, or a suggestion's message
+        assert set(obj) == {"applicability", "message", "edits"}
+        assert obj["applicability"] in (SAFE, UNSAFE, SUGGESTION) and obj["message"]
+        assert bool(obj["edits"]) == (obj["applicability"] != SUGGESTION)
+        for e in obj["edits"]:
+            assert set(e) == {"path", "start", "end", "replacement"} and e["start"]["column"] >= 1
         if not fix.edits:
             continue
         checked += 1
