@@ -97,19 +97,23 @@ def fix_as_json(finding: Finding, context: FixContext | None = None) -> dict[str
 def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = None,
                   options: Options | None = None) -> list[dict[str, Any]]:
     """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files."""
-    files = None
-    if paths is not None:
-        options = options or Options()
-        files = [f.abspath for f in discover(list(paths), options.respect_gitignore, options.exclude).files]
-    ctx = FixContext(files=files)
+    ctx = _context(paths, options)
     return [fix_as_json(f, ctx) for f in findings]
+
+
+def _context(paths: Sequence[str] | None, options: Options | None) -> FixContext:
+    """The fix context of one analysis of ``paths``: the files it analysed, parsed once for all fixes."""
+    if paths is None:
+        return FixContext()
+    options = options or Options()
+    return FixContext(files=[f.abspath for f in discover(list(paths), options.respect_gitignore,
+                                                         options.exclude).files])
 
 
 def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options, unsafe: bool) -> Fixable:
     """Which findings ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) fixes, and the unsafe fixes it
     leaves out, for the text report."""
-    ctx = FixContext(files=[f.abspath for f in discover(list(paths), options.respect_gitignore,
-                                                         options.exclude).files])
+    ctx = _context(paths, options)  # as the JSON output's: the same applicability
     applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in (fix_for(f, ctx) for f in findings)]
     return Fixable([a == SAFE or unsafe and a == UNSAFE for a in applicabilities],
                    0 if unsafe else applicabilities.count(UNSAFE), unsafe)
