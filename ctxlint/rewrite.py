@@ -685,8 +685,16 @@ def _without_names(x: cst.BaseSmallStatement, gone: set[str]) -> cst.BaseSmallSt
     if not keep:
         return None
     if keep[-1] is not aliases[-1]:
-        keep[-1] = keep[-1].with_changes(comma=_last_comma(keep[-1].comma, aliases[-1].comma, bool(
-            isinstance(x, cst.ImportFrom) and x.lpar)))
+        rpar = x.rpar if isinstance(x, cst.ImportFrom) else None
+        own = keep[-1].comma
+        if (rpar is not None and not isinstance(aliases[-1].comma, cst.Comma) and isinstance(own, cst.Comma)
+                and isinstance(own.whitespace_after, cst.ParenthesizedWhitespace)
+                and isinstance(rpar.whitespace_before, cst.ParenthesizedWhitespace)):
+            # `(\n    g,  # the user\n    request\n)` → `(\n    g,  # the user\n)`: the comment stays on its line
+            keep[-1] = keep[-1].with_changes(comma=own.with_changes(whitespace_after=cst.SimpleWhitespace("")))
+            before = rpar.whitespace_before.with_changes(first_line=own.whitespace_after.first_line)
+            return x.with_changes(names=keep, rpar=rpar.with_changes(whitespace_before=before))
+        keep[-1] = keep[-1].with_changes(comma=_last_comma(own, aliases[-1].comma, rpar is not None))
     return x.with_changes(names=keep)
 
 

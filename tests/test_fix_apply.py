@@ -172,6 +172,9 @@ def test_imports_still_used_or_exported_are_kept() -> None:
         old = text + "\n\ndef work():\n    return g.user, request.path\n"
         out = removed(old, old.replace("request.path", "path"))
         assert "request" not in out and flakes(out) == ["undefined name 'path'"], out
+    last = "from flask import (\n    g,  # the user\n    request\n)\n\n\ndef work():\n    return g.user, request.path\n"
+    out = removed(last, last.replace("request.path", "path"))
+    assert out.startswith("from flask import (\n    g,  # the user\n)\n")
 
 
 # ---- the text output says what --fix fixes --------------------------------------------------------------
