@@ -78,8 +78,12 @@ class ImportContexts:
                         else:
                             importer, extra = None, REQUEST
                     for executed in self.index.executed_modules(ev.modules, mod):
-                        if executed.name != mod.name:
-                            sites.setdefault(executed.name, []).append((importer, extra))
+                        if executed.name == mod.name or (executed.import_name
+                                                         and mod.import_name.startswith(executed.import_name + ".")):
+                            # a package's own submodule importing it (or an ancestor): the package is
+                            # already being imported, by whoever imported the submodule
+                            continue
+                        sites.setdefault(executed.name, []).append((importer, extra))
         return sites
 
     def _startup(self, ctx: dict[str, int]) -> dict[str, int]:
@@ -131,18 +135,19 @@ class ImportContexts:
                 entry |= APP
             ctx[name] = entry if name not in sites else NONE
             here = sites.get(name, ())
+            # imports inside functions run at startup (app factories): the weakest of their contexts
+            startup = [extra for imp, extra in here if imp == ""]
+            weakest = REQUEST
+            for extra in startup:
+                weakest &= extra
             if here and all(imp in (None, "") for imp, _ in here):
                 # imported only inside functions: the first of those imports runs at startup, if any does
-                startup = [extra for imp, extra in here if imp == ""]
-                if startup:
-                    weakest = REQUEST
-                    for extra in startup:
-                        weakest &= extra
-                    ctx[name] = weakest
-                else:
-                    ctx[name] = REQUEST
+                ctx[name] = weakest if startup else REQUEST
             elif any(imp is None for imp, _ in here):
                 ctx[name] = REQUEST
+            elif startup:
+                # module-level importers too: the most context wins (their contexts are added below)
+                ctx[name] = weakest
         # ctx(target) |= ctx(importer) | extra, for every module-level import site, to a fixpoint
         imports: dict[str, list[tuple[str, int]]] = {}
         for target, lst in sites.items():
