@@ -63,22 +63,22 @@ class Guards:
         self._conds[fn.qual] = out
         return out
 
-    def guard_bits(self, test: Expr, positive: bool, fn: Function) -> int:
+    def guard_bits(self, test: Expr, positive: bool, fn: Function, depth: int = 0) -> int:
         if isinstance(test, Not):
-            return self.guard_bits(test.operand, not positive, fn)
+            return self.guard_bits(test.operand, not positive, fn, depth)
         if isinstance(test, And):
             if not positive:
                 return 0
             bits = 0
             for item in test.items:
-                bits |= self.guard_bits(item, True, fn)
+                bits |= self.guard_bits(item, True, fn, depth)
             return bits
         if isinstance(test, Or):
             if positive:
                 return 0
             bits = 0
             for item in test.items:
-                bits |= self.guard_bits(item, False, fn)
+                bits |= self.guard_bits(item, False, fn, depth)
             return bits
         if not positive:
             return 0
@@ -91,6 +91,14 @@ class Guards:
             local = self.r.local_of(self.r.resolve(test, fn))
             if local is not None and local.proxy:
                 return REQUEST if self.needs(local) == NEEDS_REQUEST else APP
+            if isinstance(test, Name) and test.scope == fn.qual and test.id not in fn.params and depth < 3:
+                # a local flag: ``has_user = has_request_context() and current_user ...`` then ``if has_user:``
+                # guards as its value does, when every value assigned to it does
+                assigned = fn.locals.get(test.id, ())
+                bits = REQUEST if assigned else 0
+                for e in assigned:
+                    bits &= self.guard_bits(e, True, fn, depth + 1)
+                return bits
         return 0
 
     def push_bits(self, expr: Expr, fn: Function, depth: int = 0) -> int:
