@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 
 from .analysis.program import Program as Graph
 from .cache import Cache, default_directory, entry_key, project_entry_key
@@ -34,6 +35,9 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
         return exc.strerror or str(exc)
 
 
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.", re.MULTILINE)
+
+
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
                errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
     """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
@@ -51,7 +55,12 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        items.append((data, key, f.import_name, f.path, f.is_package))
+        import_name = f.import_name
+        if f.aliases and _RELATIVE_IMPORT.search(data):
+            # a module of a namespace package (a folder without __init__.py) that imports relatively:
+            # its relative imports are resolved from its name in that namespace
+            import_name = f.aliases[0]
+        items.append((data, key, import_name, f.path, f.is_package))
         kept.append(f)
     return items, kept
 
@@ -84,7 +93,8 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
     out: list[Module] = []
     for f, found in zip(kept, modules):
         assert found is not None
-        found.aliases = f.aliases
+        found.aliases = f.aliases if found.import_name == f.import_name else \
+            (f.import_name, *(a for a in f.aliases if a != found.import_name))
         found.entry_ctx = f.entry_ctx
         out.append(found)
     return out
