@@ -43,6 +43,7 @@ LIBRARIES: list[Library] = [
     extensions.WTFORMS,
     celery.LIBRARY,
     jobs.RQ,
+    jobs.FLASK_RQ,
     jobs.HUEY,
     jobs.DRAMATIQ,
     jobs.APSCHEDULER,

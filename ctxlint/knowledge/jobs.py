@@ -20,6 +20,8 @@ def rq_job_context(prog: Any, label: str, target: Function) -> int | None:
     """RQ jobs run in the worker's process: with an app context when the project builds its own worker."""
     if label == RQ_LABEL and rq_worker_built(prog):
         return APP
+    if label in EXTENSION_WORKER_CONTEXT:
+        return EXTENSION_WORKER_CONTEXT[label]
     return None
 
 
@@ -59,6 +61,28 @@ RQ = Library(
         "?.enqueue_call": Spawner("job", RQ_LABEL, 0, "func", passes="args"),
     },
     hooks={"registered_job_context": rq_job_context},
+)
+
+# Flask-RQ2 and Flask-RQ: ``@rq.job`` functions run by the extension's own worker command, ``flask rq
+# worker``.  That command is an app-context CLI command: Flask-RQ2's job class (FlaskJob) pushes the
+# current app's context around each job, Flask-RQ's work horse is another app-context command.  (A plain
+# ``rq worker`` uses RQ's own job class and runs them with no context.)
+FLASK_RQ2_LABEL = "Flask-RQ2 job"
+FLASK_RQ_LABEL = "Flask-RQ job"
+EXTENSION_WORKER_CONTEXT = {FLASK_RQ2_LABEL: APP, FLASK_RQ_LABEL: APP}
+
+FLASK_RQ = Library(
+    name="flask-rq and flask-rq2",
+    packages=("flask_rq2", "flask_rq"),
+    module_aliases={"flask_rq2.app": "flask_rq2", "flask_rq._extension": "flask_rq"},
+    roots={
+        "flask_rq2.RQ().job": Root("job", FLASK_RQ2_LABEL),
+        "flask_rq.RQ().job": Root("job", FLASK_RQ_LABEL),
+    },
+    # Flask-RQ2: f.queue(*args), f.schedule(when, *args), f.cron(pattern, name, *args);
+    # Flask-RQ: f.enqueue(*args), f.enqueue_at(when, *args), f.enqueue_in(delta, *args)
+    enqueue_methods=("queue", "schedule", "cron", "enqueue", "enqueue_at", "enqueue_in"),
+    job_calls={"queue": "rest", "enqueue": "rest"},
 )
 
 HUEY = Library(
