@@ -113,3 +113,34 @@ def test_flask_rq_jobs_run_in_the_app_context_of_the_work_horse_command(tmp_path
     assert Job.fetch(again.id, connection=queue.connection).is_failed
 
     assert _codes("mailer1") == [(15, "CTX501"), (23, "CTX203")]
+
+
+JOB_PROJECT = """
+from flask import Flask, current_app
+from flask_rq2 import RQ
+
+app = Flask(__name__)
+rq = RQ(app)
+
+
+@rq.job
+def size():
+    return current_app.config["THUMB_SIZE"]
+"""
+
+
+@pytest.mark.parametrize(("name", "text", "reported"), [
+    ("Procfile", "worker: flask --app thumbs rq worker\n", False),
+    ("Procfile", "worker: python -m flask rq worker high low\n", False),
+    ("Procfile", "worker: rq worker --url $REDIS_URL\n", True),
+    ("docker-compose.yml", 'services:\n  worker:\n    command: ["rq", "worker", "default"]\n', True),
+    ("docker-compose.yml", 'services:\n  worker:\n    command: ["flask", "rq", "worker"]\n', False),
+    ("supervisord.conf", "[program:worker]\ncommand=rqworker default\n", True),
+    ("Makefile", "test:\n\tpytest\n", False),
+])
+def test_how_the_project_starts_its_worker_decides_the_jobs_context(tmp_path, name, text, reported) -> None:  # noqa: ANN001
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = thumbs\n", encoding="utf-8")
+    (tmp_path / "thumbs.py").write_text(textwrap.dedent(JOB_PROJECT), encoding="utf-8")
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    codes = [f.code for f in analyse([str(tmp_path)]).findings]
+    assert codes == (["CTX302"] if reported else [])

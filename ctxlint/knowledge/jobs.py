@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..analysis.values import Cls, Ext
 from ..model import CallEvent, Function
-from .base import APP, Library, Root, Spawner
+from .base import APP, NONE, Library, Root, Spawner
 
 RQ_LABEL = "RQ job"
 # An RQ worker the project builds itself (usually in a Flask CLI command) runs jobs in
@@ -21,8 +22,28 @@ def rq_job_context(prog: Any, label: str, target: Function) -> int | None:
     if label == RQ_LABEL and rq_worker_built(prog):
         return APP
     if label in EXTENSION_WORKER_CONTEXT:
-        return EXTENSION_WORKER_CONTEXT[label]
+        return NONE if plain_rq_worker(prog) else EXTENSION_WORKER_CONTEXT[label]
     return None
+
+
+# The key discovery keeps the project's process commands under (beside its entry-point groups).
+PROCESS_COMMANDS = "<commands>"
+_EXTENSION_JOB_CLASSES = ("flask_rq2.job.FlaskJob", "flask_rq._job_class.FlaskJob")
+
+
+def plain_rq_worker(prog: Any) -> bool:
+    """Whether a process file of the project starts a plain ``rq worker`` (not ``flask rq worker``, not
+    with the extension's job class): its jobs then run with no context."""
+    for line in getattr(prog, "declared", {}).get(PROCESS_COMMANDS, ()):
+        words = [w for w in re.split(r"[\s\"',\[\]=]+", line) if w]
+        for i, w in enumerate(words):
+            starts = w == "rqworker" or w == "rq" and i + 1 < len(words) and words[i + 1] == "worker"
+            if not starts:
+                continue
+            if "flask" in words[:i] or any(c in words[i:] for c in _EXTENSION_JOB_CLASSES):
+                continue  # the extension's command, or RQ told to use the extension's job class (it loads the app)
+            return True
+    return False
 
 
 def rq_worker_built(prog: Any) -> bool:
