@@ -35,7 +35,23 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
         return exc.strerror or str(exc)
 
 
-_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.", re.MULTILINE)
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
+
+
+def _namespace_name(f: SourceFile, data: bytes) -> str:
+    """The name a module's relative imports are resolved from: its own, unless they climb above its
+    package, which only works inside a namespace package (folders without ``__init__.py``): then its
+    name in that namespace."""
+    if not f.aliases or b"from ." not in data and b"from\t." not in data:
+        return f.import_name
+    climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
+    depth = f.import_name.count(".") + (1 if f.is_package else 0)
+    if climb <= depth:
+        return f.import_name
+    for alias in f.aliases:
+        if alias.count(".") + (1 if f.is_package else 0) >= climb:
+            return alias
+    return f.import_name
 
 
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
@@ -55,12 +71,7 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        import_name = f.import_name
-        if f.aliases and _RELATIVE_IMPORT.search(data):
-            # a module of a namespace package (a folder without __init__.py) that imports relatively:
-            # its relative imports are resolved from its name in that namespace
-            import_name = f.aliases[0]
-        items.append((data, key, import_name, f.path, f.is_package))
+        items.append((data, key, _namespace_name(f, data), f.path, f.is_package))
         kept.append(f)
     return items, kept
 
