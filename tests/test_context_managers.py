@@ -13,8 +13,10 @@ from ctxlint.engine import analyse
 SOURCE = textwrap.dedent("""
     import atexit
     from contextlib import contextmanager
+    from typing import Optional
 
     from flask import Flask, current_app
+    from flask.ctx import AppContext
 
     app = Flask("jobs")
     app.config["WHO"] = "jobs"
@@ -78,10 +80,21 @@ SOURCE = textwrap.dedent("""
             return who()
 
 
+    def with_given_or_own(context: Optional[AppContext] = None):
+        with context or app_ctx():
+            return who()
+
+
+    def with_anything_or_own(context=None):
+        with context or app_ctx():
+            return who()
+
+
     atexit.register(with_function_cm)
     atexit.register(with_push_pop_cm)
     atexit.register(with_class_cm)
     atexit.register(with_plain_cm)
+    atexit.register(with_given_or_own)
 """)
 
 
@@ -108,6 +121,10 @@ def test_a_context_manager_that_pushes_around_its_yield_gives_the_block_an_app_c
     assert mod.with_class_cm() == "jobs"
     with pytest.raises(RuntimeError, match="application context"):
         mod.with_plain_cm()
+    assert mod.with_given_or_own() == "jobs"  # ``context or app_ctx()``: its own context
+    assert mod.with_given_or_own(mod.app.app_context()) == "jobs"  # or the one it is given
+    with pytest.raises(RuntimeError, match="application context"):
+        mod.with_anything_or_own(mod.timer())  # given something that pushes nothing
 
     findings = analyse([str(tmp_path)]).findings
     assert [(f.code, f.message.split("(")[0].split()[-1]) for f in findings] == [("CTX302", "with_plain_cm")]

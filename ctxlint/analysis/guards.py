@@ -105,6 +105,22 @@ class Guards:
     def push_bits(self, expr: Expr, fn: Function, depth: int = 0) -> int:
         if isinstance(expr, CallExpr) and isinstance(expr.func, Attr) and expr.func.attr in self.kb.push_methods:
             return self.kb.push_methods[expr.func.attr]
+        if isinstance(expr, Or) and depth < 3:
+            # ``with context or app_context():``: whichever item is entered, each must push
+            bits = REQUEST
+            for item in expr.items:
+                bits &= self.push_bits(item, fn, depth + 1)
+            return bits
+        if isinstance(expr, Name) and expr.scope == fn.qual and expr.id in fn.annotations:
+            # a parameter annotated as a Flask context object (``context: Optional[AppContext]``)
+            bits = 0
+            scope = self.r.index.decorator_scope(fn)
+            for t in fn.annotations[expr.id]:
+                v = self.r.resolve(t, scope)
+                if isinstance(v, Ext):
+                    bits |= self.kb.context_classes.get(self.kb.canonical(v.name), 0)
+            if bits:
+                return bits
         if isinstance(expr, Name) and expr.scope and depth < 3:
             owner = self.r.functions.get(expr.scope)
             if owner is not None:

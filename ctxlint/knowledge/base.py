@@ -174,6 +174,8 @@ class Library:
     # decorators that make a generator function a context manager (its body up to the ``yield`` is
     # ``__enter__``: a context pushed around the ``yield`` is pushed for the ``with`` block)
     context_manager_decorators: tuple[str, ...] = ()
+    # classes whose objects push their context when a ``with`` enters them (a parameter annotated so)
+    context_classes: dict[str, int] = field(default_factory=dict)
     # command dispatch through a parsed namespace: calls (fnmatch patterns) whose keywords store
     # functions on it (``sub.set_defaults(func=f)``), and what parsing returns (``args.func(args)``
     # calls every function stored under ``func``)
@@ -226,6 +228,7 @@ class Knowledge:
     entry_imports: tuple[tuple[str, str], ...] = ()
     entry_files: tuple[tuple[str, str], ...] = ()
     context_manager_decorators: tuple[str, ...] = ()
+    context_classes: dict[str, int] = field(default_factory=dict)
     namespace_stores: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
     orm: Orm = field(default_factory=Orm)
