@@ -32,6 +32,7 @@ class Program:
         self.server_name = any(m.sets_server_name for m in self.modules.values())
         self.inference = ParamInference(self.index, kb)
         self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
+        self.declared = entry_points or {}  # as discovery read them (and the process commands, discover.COMMANDS)
         self.resolver: Resolver = self.inference.run()
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
