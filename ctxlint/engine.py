@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 
 from .analysis.program import Program as Graph
 from .cache import Cache, default_directory, entry_key, project_entry_key
@@ -34,6 +35,25 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
         return exc.strerror or str(exc)
 
 
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
+
+
+def _namespace_name(f: SourceFile, data: bytes) -> str:
+    """The name a module's relative imports are resolved from: its own, unless they climb above its
+    package, which only works inside a namespace package (folders without ``__init__.py``): then its
+    name in that namespace."""
+    if not f.aliases or b"from ." not in data and b"from\t." not in data:
+        return f.import_name
+    climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
+    depth = f.import_name.count(".") + (1 if f.is_package else 0)
+    if climb <= depth:
+        return f.import_name
+    for alias in f.aliases:
+        if alias.count(".") + (1 if f.is_package else 0) >= climb:
+            return alias
+    return f.import_name
+
+
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
                errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
     """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
@@ -51,7 +71,7 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        items.append((data, key, f.import_name, f.path, f.is_package))
+        items.append((data, key, _namespace_name(f, data), f.path, f.is_package))
         kept.append(f)
     return items, kept
 
@@ -84,7 +104,8 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
     out: list[Module] = []
     for f, found in zip(kept, modules):
         assert found is not None
-        found.aliases = f.aliases
+        found.aliases = f.aliases if found.import_name == f.import_name else \
+            (f.import_name, *(a for a in f.aliases if a != found.import_name))
         found.entry_ctx = f.entry_ctx
         out.append(found)
     return out
