@@ -19,6 +19,7 @@ from .options import Options, Result
 from .propagate import Propagator
 from .rules import selected
 from .rules.messages import outcome_findings, parse_error_findings
+from .shown import shown_findings
 from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
@@ -36,7 +37,8 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
 
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
                errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
-    """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
+    """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
+    form); unreadable files go to ``errors``."""
     items: list[Item] = []
     kept: list[SourceFile] = []
     used: dict[str, int] = {}
@@ -51,7 +53,7 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        items.append((data, key, f.import_name, f.path, f.is_package))
+        items.append((data, key, f.import_name, f.abspath, f.is_package))
         kept.append(f)
     return items, kept
 
@@ -139,7 +141,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
         findings = findings_for(modules, options, found.entry_points)
         if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
-    findings = list(findings)
+    findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
     if report_only is not None:
         keep = {os.path.abspath(p) for p in report_only}
         findings = [f for f in findings if os.path.abspath(f.path) in keep]
