@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+from . import progress
 from .analysis.program import Program as Graph
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, rarely
@@ -78,6 +79,7 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
         else:
             todo.append(i)
     if todo:
+        progress.phase("parsing files", len(todo))
         fresh = summarise_parallel([items[i] for i in todo], options.jobs, options.parse_timeout)
         for i, mod in zip(todo, fresh):
             modules[i] = mod
@@ -124,7 +126,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     absolute paths (pre-commit passes only the changed files).
     """
     options = options or Options()
-    found = discover(paths, options.respect_gitignore, options.exclude)
+    found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
     items, kept = read_items(found.files, overrides, errors)
     keys = [entry_key(*item) for item in items]
@@ -155,6 +157,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
 def findings_for(modules: list[Module], options: Options,
                  entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
     out: list[Finding] = parse_error_findings(modules)
+    progress.phase(f"analysing {len(modules)} modules")
     with rarely(ANALYSING):
         graph = Graph(modules, options.knowledge, entry_points)
         for outcome in Propagator(graph).run():
