@@ -22,6 +22,7 @@ from .baseline import write as write_baseline
 from .config import ConfigError, Settings, find_config, load_config, parse_per_file_ignore, resolve
 from .engine import Options
 from .findings import Finding
+from .progress import Progress
 from .report import (
     FORMATS,
     Fix,
@@ -305,9 +306,11 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         def keep_named(found: list[Finding], texts: dict[str, bytes]) -> list[Finding]:
             return keep([f for f in found if under(f.path, named, directories)], texts)
 
-        with _progress(args):
+        with _progress(args) as shown:
+            # the diff and the status lines are written before the run ends: the progress line stops first
+            out, err = (shown.quiet(sys.stdout), shown.quiet(sys.stderr)) if shown else (sys.stdout, sys.stderr)
             fix_status, result = run_fixes(fix_targets, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
-                                           out=sys.stdout, err=sys.stderr, keep=keep_named)
+                                           out=out, err=err, keep=keep_named)
     else:
         # pre-commit's files and the command line's are the same targets: each file with its project
         with _progress(args):
@@ -381,12 +384,10 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     return 0
 
 
-def _progress(args: argparse.Namespace) -> AbstractContextManager[object]:
+def _progress(args: argparse.Namespace) -> AbstractContextManager[Progress | None]:
     """A status line on stderr while the run works, when stderr is a terminal (never through a pipe)."""
     if not _isatty(sys.stderr):
         return nullcontext()
-    from .progress import Progress
-
     return Progress(sys.stderr)
 
 

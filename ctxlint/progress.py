@@ -63,6 +63,23 @@ class Progress:
         except (OSError, ValueError):
             pass
 
+    def stop(self) -> None:
+        """Stop and erase the line (output is about to be written); idempotent."""
+        global _current
+        if _current is self:
+            _current = None
+        self.stopped.set()
+        if self.thread.is_alive():
+            self.thread.join()
+        if self.shown:
+            self.shown = False
+            self._write("\r\x1b[K")  # erase the line: what follows starts on a clean line
+
+    def quiet(self, stream: TextIO) -> TextIO:
+        """``stream``, stopping the line before the first thing written to it (a diff printed while the run is
+        still inside this context)."""
+        return _StopOnWrite(self, stream)  # type: ignore[return-value]
+
     def __enter__(self) -> Progress:
         global _current
         _current = self
@@ -70,12 +87,23 @@ class Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _current
-        _current = None
-        self.stopped.set()
-        self.thread.join()
-        if self.shown:
-            self._write("\r\x1b[K")  # erase the line: the report starts on a clean line
+        self.stop()
+
+
+class _StopOnWrite:
+    def __init__(self, progress: Progress, stream: TextIO) -> None:
+        self.progress = progress
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.progress.stop()
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
 
 
 _current: Progress | None = None

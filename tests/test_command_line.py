@@ -192,3 +192,22 @@ def test_no_progress_line_before_the_delay_or_through_a_pipe(tmp_path, monkeypat
     # piped (a subprocess's stderr is a pipe): no status line whatever the run's length
     proc = run("--no-cache", "fixtures/example")
     assert proc.returncode == 1 and proc.stderr == ""
+
+
+def test_progress_line_stops_before_a_diff_is_printed(monkeypatch, capsys) -> None:
+    """--diff writes while the run is still going: the status line is erased first and never drawn again."""
+    from ctxlint import progress
+    from ctxlint.cli import main
+
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["--no-cache", "--diff", os.path.join(FIXTURES, "example")])
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith("--- ")
+    err = terminal.getvalue()
+    assert "\r\x1b[Kctxlint: " in err and " … " in err  # shown while analysing
+    # erased before the status message and never redrawn after it; the diff has none of it
+    tail = err[err.rindex("\r\x1b[K") + len("\r\x1b[K"):]
+    assert tail.startswith("ctxlint: ") and tail.endswith("\n") and " … " not in tail
+    assert "\x1b" not in out
