@@ -311,6 +311,10 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
             out, err = (shown.quiet(sys.stdout), shown.quiet(sys.stderr)) if shown else (sys.stdout, sys.stderr)
             fix_status, result = run_fixes(fix_targets, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
                                            out=out, err=err, keep=keep_named)
+        if named:  # the files reported on are the ones named (and those under the directories given)
+            from .discover import discover
+
+            result.files = len(discover(paths, options.respect_gitignore, options.exclude).files)
     else:
         # pre-commit's files and the command line's are the same targets: each file with its project
         with _progress(args):

@@ -189,3 +189,32 @@ def test_paths_in_the_engine_are_absolute_and_shown_relative(tmp_path, monkeypat
     shown = [s.path for s in f.trace] + [u[0] for u in f.uses]
     assert shown and not any(os.path.isabs(p) for p in shown)
     assert all(os.path.isabs(m) is False for m in re.findall(r"\(([^():]+\.py):\d+\)", f.message))
+
+
+def test_fix_on_a_named_file_fixes_its_findings_with_the_project_for_context(tmp_path, monkeypatch, capsys) -> None:
+    """``--fix FILE`` fixes the findings reported in FILE (cross-module ones included) and no others."""
+    from ctxlint.cli import main
+
+    repo = git_repo(os.path.join(FIXTURES, "example"), str(tmp_path / "repo"))
+    monkeypatch.chdir(repo)
+    target = os.path.join("app", "reports.py")
+    before = {}
+    for name in os.listdir("app"):
+        with open(os.path.join("app", name), encoding="utf-8") as fh:
+            before[name] = fh.read()
+    assert main(["--no-cache", "--format", "concise", os.path.join("app", "views.py")]) == 1
+    views = capsys.readouterr().out
+    assert "CTX401" in views  # a safe fix, in a file not named below
+
+    code = main(["--no-cache", "--fix", "--unsafe-fixes", "--format", "concise", target])
+    out, err = capsys.readouterr()
+    assert code == 0 and "in 1 file." in out, out + err
+    assert "fixed 2 problems" in err  # CTX201, whose use is in audit.py, and CTX202
+    changed = set()
+    for name, text in before.items():
+        with open(os.path.join("app", name), encoding="utf-8") as fh:
+            if fh.read() != text:
+                changed.add(name)
+    assert "reports.py" in changed and "views.py" not in changed
+    assert main(["--no-cache", "--format", "concise", os.path.join("app", "views.py")]) == 1
+    assert capsys.readouterr().out == views
