@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pathspec
@@ -135,11 +136,17 @@ def _ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]
     return False
 
 
-def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: tuple[str, ...] = ()) -> Discovery:
+def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: tuple[str, ...] = (),
+             virtual: Collection[str] = ()) -> Discovery:
+    """The Python files under ``paths``; ``virtual``: absolute paths of files not on disk whose text the caller
+    has (standard input, an unsaved buffer), found when they are given."""
     out = Discovery()
     seen: set[str] = set()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
     for given in paths:
+        if not os.path.lexists(given) and os.path.abspath(given) in virtual:
+            _add(out, seen, os.path.abspath(given), given_dir=None)
+            continue
         if not os.path.lexists(given):
             out.errors.append(f"{given}: no such file or directory")
             continue

@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import re
 
+from . import progress
 from .analysis.program import Program as Graph
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, rarely
@@ -20,6 +21,7 @@ from .options import Options, Result
 from .propagate import Propagator
 from .rules import selected
 from .rules.messages import outcome_findings, parse_error_findings
+from .shown import shown_findings
 from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
@@ -56,7 +58,8 @@ def _namespace_name(f: SourceFile, data: bytes) -> str:
 
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
                errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
-    """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
+    """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
+    form); unreadable files go to ``errors``."""
     items: list[Item] = []
     kept: list[SourceFile] = []
     used: dict[str, int] = {}
@@ -71,7 +74,7 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        items.append((data, key, _namespace_name(f, data), f.path, f.is_package))
+        items.append((data, key, _namespace_name(f, data), f.abspath, f.is_package))
         kept.append(f)
     return items, kept
 
@@ -96,6 +99,7 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
         else:
             todo.append(i)
     if todo:
+        progress.phase("parsing files", len(todo))
         fresh = summarise_parallel([items[i] for i in todo], options.jobs, options.parse_timeout)
         for i, mod in zip(todo, fresh):
             modules[i] = mod
@@ -143,7 +147,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     absolute paths (pre-commit passes only the changed files).
     """
     options = options or Options()
-    found = discover(paths, options.respect_gitignore, options.exclude)
+    found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
     items, kept = read_items(found.files, overrides, errors)
     keys = [entry_key(*item) for item in items]
@@ -160,7 +164,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
         findings = findings_for(modules, options, found.entry_points)
         if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
-    findings = list(findings)
+    findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
     if report_only is not None:
         keep = {os.path.abspath(p) for p in report_only}
         findings = [f for f in findings if os.path.abspath(f.path) in keep]
@@ -174,6 +178,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
 def findings_for(modules: list[Module], options: Options,
                  entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
     out: list[Finding] = parse_error_findings(modules)
+    progress.phase(f"analysing {len(modules)} modules")
     with rarely(ANALYSING):
         graph = Graph(modules, options.knowledge, entry_points)
         for outcome in Propagator(graph).run():

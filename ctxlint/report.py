@@ -106,6 +106,7 @@ BOLD, RED, BLUE, CYAN = 1, 31, 34, 36
 
 
 _WIDTH = 160  # longest source line shown whole
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
@@ -113,6 +114,9 @@ def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
     text = sources.line(f.path, f.line)
     if text is None or not text.strip():
         return []
+    # control characters (a binary file named on the command line) would drive the terminal: one
+    # replacement character each, so the carets stay aligned
+    text = _CONTROL.sub("\ufffd", text)
     start = min(max(f.column, 1) - 1, len(text))
     width = f.end_column - f.column if f.end_line == f.line else len(text) - start
     width = max(1, min(width, len(text) - start))
