@@ -1,0 +1,357 @@
+"""Templates: which files a project renders, made functions of the call graph.
+
+The folders come from the app's and each blueprint's constructor (``Flask(__name__)`` has
+``templates/`` next to its module, a ``Blueprint`` only the ``template_folder=`` it is given);
+the templates from the literal names render calls pass (``render_template("mail/welcome.html")``,
+a list of names, ``render_template_string("...")``, ``get_template_attribute``).  Each template
+file is summarised once (:mod:`ctxlint.jinja`) and becomes a module of functions whose path is
+the template file: its top level, its blocks and its macros, with the events of the lines they
+read.  Its names resolve through module globals that bind what Flask's Jinja environment
+provides (``request`` is ``flask.request``), so the rest of the analysis needs nothing new: a
+render call is a call of the template (and of every app-wide context processor), and a finding's
+call path goes through the template's lines.
+
+``{% extends %}`` is followed with Jinja's block rules: a template's blocks replace its parents'
+(``super()`` reaches the parent's), so a parent's top level and blocks become a separate function
+for each child that extends it.  Names that are not literal, or that name no file in a known
+folder, are skipped: nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Iterable
+
+from ..jinja import TOP, TemplateSummary, placeholder_of, summarise_template
+from ..knowledge.base import Knowledge, TemplateRender
+from ..model import Attr, CallEvent, CallExpr, Event, Expr, FuncRef, Function, ImpRef, Module, Name, Pos, Seq, Str
+from .index import Index
+from .resolve import Resolver, argument
+from .values import Cls, Ext, Func
+
+PREFIX = "<jinja>"  # template modules' names start with it (see values.short_name)
+_MAX_EXTENDS = 20
+
+
+def is_template(qual: str) -> bool:
+    return qual.startswith(PREFIX)
+
+
+class Templates:
+    def __init__(self, index: Index, resolver: Resolver, kb: Knowledge) -> None:
+        self.index = index
+        self.r = resolver
+        self.kb = kb
+        self.t = kb.templates
+        self.app_folders: list[str] = []
+        self.bp_folders: list[str] = []
+        self.processors: list[str] = []
+        self._renders: dict[tuple[str, Pos], list[tuple[str, str]]] = {}
+        self._summaries: dict[str, TemplateSummary | None] = {}
+        self._modules: dict[str, Module] = {}
+        self._quals: dict[tuple[str, str, str], str | None] = {}
+        self._found: dict[tuple[str, str], str | None] = {}
+        self._globals = {name: (ImpRef(*dotted.rsplit(".", 1)),) for name, dotted in self.t.globals.items()}
+        if self.t.renders:
+            self._scan()
+
+    # ---- what the analysis asks --------------------------------------------------------------
+    def calls(self, fn: Function, pos: Pos) -> list[tuple[str, str]]:
+        """What a render call at ``pos`` in ``fn`` calls: (function, text) for the template and each
+        app-wide context processor."""
+        return self._renders.get((fn.qual, pos), [])
+
+    # ---- the project's apps, blueprints, context processors and render calls ------------------
+    def _scan(self) -> None:
+        renders: list[tuple[Function, CallEvent, TemplateRender, str]] = []
+        registering = {p.rsplit(".", 1)[-1] for p in self.t.processors}
+        for fn in list(self.index.functions.values()):
+            for d in fn.decorators:
+                if isinstance(d, Attr) and d.attr in registering \
+                        and self._is_processor(self.r.resolve(d, self.index.decorator_scope(fn))):
+                    self.processors.append(fn.qual)
+            for ev in fn.events:
+                if not isinstance(ev, CallEvent):
+                    continue
+                func = ev.call.func
+                if isinstance(func, Attr) and func.attr in registering and ev.call.args:
+                    if self._is_processor(self.r.resolve(func, fn)):
+                        target = self.r.resolve(ev.call.args[0], fn)
+                        if isinstance(target, Func) and target.qual in self.index.functions:
+                            self.processors.append(target.qual)
+                    continue
+                if not _worth_resolving(ev.call):
+                    continue
+                callee = self.r.resolve(func, fn)
+                if isinstance(callee, Ext) and callee.name in self.t.renders:
+                    renders.append((fn, ev, self.t.renders[callee.name], callee.name))
+                else:
+                    self._folder(fn, ev.call, callee)
+        for fn, ev, spec, name in renders:
+            self._render(fn, ev, spec, name)
+
+    def _is_processor(self, value: object) -> bool:
+        return isinstance(value, Ext) and value.name in self.t.processors
+
+    def _folder(self, fn: Function, call: CallExpr, callee: object) -> None:
+        """Record the template folder of an app or blueprint a call constructs."""
+        spec = None
+        if isinstance(callee, Ext):
+            spec = self.t.folders.get(callee.name)
+        elif isinstance(callee, Cls):
+            spec = next((self.t.folders[b] for b in self.r.ext_bases(callee.qual) if b in self.t.folders), None)
+        if spec is None:
+            return
+        import_name = argument(call.args, call.kws, spec.import_arg, spec.import_kw)
+        module = self.index.module_of(fn.qual)
+        if isinstance(import_name, Name) and import_name.id == "__name__" and import_name.scope == "":
+            root = os.path.dirname(module.path)
+        elif isinstance(import_name, Str):
+            named = self.index.find_module(import_name.value, module)
+            if named is None:
+                return
+            root = os.path.dirname(named.path)
+        else:
+            return
+        root_path = dict(call.kws).get("root_path")
+        if root_path is not None:
+            if not isinstance(root_path, Str):
+                return
+            root = os.path.join(os.path.dirname(module.path), root_path.value)
+        folder_kw = dict(call.kws).get("template_folder")
+        if folder_kw is None:
+            folder = spec.default
+        elif isinstance(folder_kw, Str):
+            folder = folder_kw.value
+        else:
+            return  # None (no folder) or not a literal
+        if folder is None:
+            return
+        path = os.path.normpath(os.path.join(root, folder))
+        target = self.app_folders if spec.default is not None else self.bp_folders
+        if path not in target:
+            target.append(path)
+
+    def _render(self, fn: Function, ev: CallEvent, spec: TemplateRender, name: str) -> None:
+        arg = argument(ev.call.args, ev.call.kws, spec.arg, spec.kw)
+        here = self.index.module_of(fn.qual).path
+        entry: str | None = None
+        label = name.rsplit(".", 1)[-1]
+        if spec.source:
+            if isinstance(arg, Str):
+                entry = self._string_template(arg.value, here, ev.pos[0])
+                label += "(...)"
+        else:
+            names = _names(arg)
+            file = next((f for f in (self._find(n, here) for n in names) if f is not None), None)
+            if file is None:
+                return
+            label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
+            entry = self._fn(file, TOP, file)
+            if spec.macro is not None and entry is not None:
+                macro = argument(ev.call.args, ev.call.kws, *spec.macro)
+                if isinstance(macro, Str):
+                    found = self._fn(file, "macro:" + macro.value, file)
+                    if found is not None:
+                        self._renders.setdefault((fn.qual, ev.pos), []).append((found, label))
+        if entry is None:
+            return
+        out = self._renders.setdefault((fn.qual, ev.pos), [])
+        out.insert(0, (entry, label))
+        if spec.processors:
+            out.extend((p, label) for p in self.processors)
+
+    # ---- template files ------------------------------------------------------------------------
+    def _find(self, name: str, near: str) -> str | None:
+        """The file Flask loads for a template name: the app's folders first, then blueprints';
+        among several of one kind, the one nearest ``near``; None when that is a tie."""
+        key = (name, os.path.dirname(near))
+        if key in self._found:
+            return self._found[key]
+        found: str | None = None
+        pieces = name.split("/")
+        if name and not any(p in ("..", "") or os.sep in p for p in pieces):
+            for folders in (self.app_folders, self.bp_folders):
+                cands = [p for p in (os.path.join(f, *pieces) for f in folders) if os.path.isfile(p)]
+                if cands:
+                    found = _nearest(cands, near)
+                    break
+        self._found[key] = found
+        return found
+
+    def _summary(self, file: str) -> TemplateSummary | None:
+        if file not in self._summaries:
+            try:
+                with open(file, encoding="utf-8") as fh:
+                    source = fh.read()
+            except (OSError, UnicodeDecodeError):
+                self._summaries[file] = None
+            else:
+                self._summaries[file] = summarise_template(source)
+        return self._summaries[file]
+
+    def _string_template(self, source: str, path: str, line: int) -> str | None:
+        key = f"{path}\0{line}\0{source}"
+        if key not in self._summaries:
+            self._summaries[key] = summarise_template(source, line - 1)
+            self._module(key, path, f"template string at line {line}")
+        return self._fn(key, TOP, key)
+
+    def _module(self, file: str, path: str = "", display: str = "") -> Module:
+        mod = self._modules.get(file)
+        if mod is None:
+            display = display or self._display(file)
+            name = PREFIX + display
+            n = 1
+            while name in self.index.modules:
+                n += 1
+                name = f"{PREFIX}{display}#{n}"
+            mod = Module(name=name, path=path or file, is_package=False, import_name=name)
+            mod.globals = dict(self._globals)
+            mod.functions[name + ":<module>"] = Function(name + ":<module>", "<module>", name, "module", (1, 0, 1, 0))
+            self.index.modules[name] = mod
+            self.index.functions.update(mod.functions)
+            self._modules[file] = mod
+        return mod
+
+    def _display(self, file: str) -> str:
+        """The template's name as its folder knows it."""
+        for folder in self.app_folders + self.bp_folders:
+            if file.startswith(folder + os.sep):
+                return file[len(folder) + 1:].replace(os.sep, "/")
+        return os.path.basename(file)
+
+    def _fn(self, file: str, part: str, child: str) -> str | None:
+        """The function of one part of a template file, as it runs when ``child`` (a template that
+        extends it, or the file itself) is rendered."""
+        key = (file, part, child)
+        if key in self._quals:
+            return self._quals[key]
+        summary = self._summary(file)
+        if summary is None or part not in summary.parts:
+            self._quals[key] = None
+            return None
+        mod = self._module(file)
+        qual = f"{mod.name}:{part}"
+        if child != file:
+            qual += f"#{self._module(child).name[len(PREFIX):]}"
+        self._quals[key] = qual
+        p = summary.parts[part]
+        fn = Function(qual, part, mod.name, "def", (p.line, 0, p.line, 0), params=p.params, conds=list(p.conds))
+        mod.functions[qual] = fn
+        self.index.functions[qual] = fn
+        events: list[Event] = []
+        for ev in p.events:
+            link = placeholder_of(ev.call) if isinstance(ev, CallEvent) else None
+            if link is None:
+                events.append(ev)
+                continue
+            target = self._link(file, part, child, *link)
+            if target is not None:
+                events.append(CallEvent(CallExpr(FuncRef(target), (), ()), ev.pos, ev.conds))
+        fn.events = events
+        return qual
+
+    def _link(self, file: str, part: str, child: str, kind: str, args: tuple[str, ...]) -> str | None:
+        if kind in ("include", "import"):
+            found = next((f for f in (self._find(n, file) for n in args) if f is not None), None)
+            return self._fn(found, TOP, found) if found is not None else None
+        if kind == "extends":
+            parent = self._find(args[0], file) if args else None
+            return self._fn(parent, TOP, child) if parent is not None else None
+        if kind == "macro":
+            target = file if not args[0] else self._find(args[0], file)
+            return self._fn(target, "macro:" + args[1], target) if target is not None else None
+        chain = self._ancestry(child)
+        if kind == "block" and args:
+            owner = next((f for f in chain if self._has(f, "block:" + args[0])), None)
+            return self._fn(owner, "block:" + args[0], child) if owner is not None else None
+        if kind == "super" and part.startswith("block:") and file in chain:
+            later = chain[chain.index(file) + 1:]
+            owner = next((f for f in later if self._has(f, part)), None)
+            return self._fn(owner, part, child) if owner is not None else None
+        return None
+
+    def _has(self, file: str, part: str) -> bool:
+        summary = self._summary(file)
+        return summary is not None and part in summary.parts
+
+    def _ancestry(self, file: str) -> list[str]:
+        """``file`` and the templates it extends, most derived first."""
+        out = [file]
+        while len(out) < _MAX_EXTENDS:
+            summary = self._summary(out[-1])
+            top = summary.parts.get(TOP) if summary is not None else None
+            parent = None
+            for ev in top.events if top is not None else ():
+                link = placeholder_of(ev.call) if isinstance(ev, CallEvent) else None
+                if link is not None and link[0] == "extends" and link[1]:
+                    parent = self._find(link[1][0], out[-1])
+                    break
+            if parent is None or parent in out:
+                break
+            out.append(parent)
+        return out
+
+
+def _names(arg: Expr | None) -> tuple[str, ...]:
+    if isinstance(arg, Str):
+        return (arg.value,)
+    if isinstance(arg, Seq) and arg.items and all(isinstance(i, Str) for i in arg.items):
+        return tuple(i.value for i in arg.items if isinstance(i, Str))
+    return ()
+
+
+def _worth_resolving(call: CallExpr) -> bool:
+    """A call that may render a template or make an app or blueprint: it passes a string, a list of
+    strings or ``__name__`` (cheap to tell; resolving every call is not)."""
+    items: Iterable[Expr] = (*call.args[:2], *(v for _, v in call.kws))
+    for a in items:
+        if isinstance(a, (Str, Seq)) or isinstance(a, Name) and a.id == "__name__":
+            return True
+    return False
+
+
+def _nearest(cands: list[str], near: str) -> str | None:
+    if len(cands) == 1:
+        return cands[0]
+    here = os.path.dirname(os.path.abspath(near))
+
+    def closeness(p: str) -> int:
+        return len(os.path.commonpath([here, os.path.abspath(p)]))
+
+    ranked = sorted(cands, key=closeness, reverse=True)
+    return ranked[0] if closeness(ranked[0]) != closeness(ranked[1]) else None
+
+
+_FOLDER_LITERAL = re.compile(rb"""template_folder\s*=\s*[rRuU]?["']([^"'\\\n]+)["']""")
+
+
+def candidate_folders(sources: Iterable[tuple[str, bytes]]) -> list[str]:
+    """Every folder a project's templates can be in, from its files alone (no analysis): ``templates``
+    next to each module and the literal ``template_folder=`` values its modules pass.  A superset of the
+    folders the analysis finds, for the findings cache's key."""
+    out: set[str] = set()
+    for path, source in sources:
+        here = os.path.dirname(path)
+        out.add(os.path.normpath(os.path.join(here, "templates")))
+        for m in _FOLDER_LITERAL.finditer(source):
+            out.add(os.path.normpath(os.path.join(here, m.group(1).decode("utf-8", "replace"))))
+    return sorted(d for d in out if os.path.isdir(d))
+
+
+def fingerprint(sources: Iterable[tuple[str, bytes]]) -> tuple[tuple[str, int, int], ...]:
+    """(path, size, mtime) of every file in the candidate template folders."""
+    out: list[tuple[str, int, int]] = []
+    for folder in candidate_folders(sources):
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                p = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    continue
+                out.append((p, st.st_size, st.st_mtime_ns))
+    return tuple(out)
