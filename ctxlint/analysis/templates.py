@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from ..jinja import TOP, TemplateSummary, placeholder_of, summarise_template
 from ..knowledge.base import Knowledge, TemplateRender
 from ..model import Attr, CallEvent, CallExpr, Event, Expr, FuncRef, Function, ImpRef, Module, Name, Pos, Seq, Str
 from .index import Index
 from .resolve import Resolver, argument
 from .values import Cls, Ext, Func
 
+if TYPE_CHECKING:  # jinja2 is imported only when a project renders a template
+    from ..jinja import TemplateSummary
+
+TOP = "<template>"  # the part of a template that is its top level (as ctxlint.jinja names it)
 PREFIX = "<jinja>"  # template modules' names start with it (see values.short_name)
 _MAX_EXTENDS = 20
 
@@ -46,12 +49,14 @@ class Templates:
         self.t = kb.templates
         self.app_folders: list[str] = []
         self.bp_folders: list[str] = []
-        self.processors: list[str] = []
+        self.folder_home: dict[str, Home] = {}
+        self.file_home: dict[str, Home] = {}
+        self.processors: list[tuple[str, Home]] = []
         self._renders: dict[tuple[str, Pos], list[tuple[str, str]]] = {}
         self._summaries: dict[str, TemplateSummary | None] = {}
         self._modules: dict[str, Module] = {}
         self._quals: dict[tuple[str, str, str], str | None] = {}
-        self._found: dict[tuple[str, str], str | None] = {}
+        self._found: dict[tuple[str, Home, str], str | None] = {}
         self._globals = {name: (ImpRef(*dotted.rsplit(".", 1)),) for name, dotted in self.t.globals.items()}
         if self.t.renders:
             self._scan()
@@ -70,7 +75,7 @@ class Templates:
             for d in fn.decorators:
                 if isinstance(d, Attr) and d.attr in registering \
                         and self._is_processor(self.r.resolve(d, self.index.decorator_scope(fn))):
-                    self.processors.append(fn.qual)
+                    self.processors.append((fn.qual, self._home(fn)))
             for ev in fn.events:
                 if not isinstance(ev, CallEvent):
                     continue
@@ -79,7 +84,7 @@ class Templates:
                     if self._is_processor(self.r.resolve(func, fn)):
                         target = self.r.resolve(ev.call.args[0], fn)
                         if isinstance(target, Func) and target.qual in self.index.functions:
-                            self.processors.append(target.qual)
+                            self.processors.append((target.qual, self._home(fn)))
                     continue
                 if not _worth_resolving(ev.call):
                     continue
@@ -130,21 +135,23 @@ class Templates:
             return
         path = os.path.normpath(os.path.join(root, folder))
         target = self.app_folders if spec.default is not None else self.bp_folders
-        if path not in target:
+        if path not in self.folder_home:
+            self.folder_home[path] = self._home(fn)
             target.append(path)
 
     def _render(self, fn: Function, ev: CallEvent, spec: TemplateRender, name: str) -> None:
         arg = argument(ev.call.args, ev.call.kws, spec.arg, spec.kw)
         here = self.index.module_of(fn.qual).path
+        home = self._home(fn)
         entry: str | None = None
         label = name.rsplit(".", 1)[-1]
         if spec.source:
             if isinstance(arg, Str):
-                entry = self._string_template(arg.value, here, ev.pos[0])
+                entry = self._string_template(arg.value, here, ev.pos[0], home)
                 label += "(...)"
         else:
             names = _names(arg)
-            file = next((f for f in (self._find(n, here) for n in names) if f is not None), None)
+            file = next((f for f in (self._find(n, home, here) for n in names) if f is not None), None)
             if file is None:
                 return
             label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
@@ -160,22 +167,30 @@ class Templates:
         out = self._renders.setdefault((fn.qual, ev.pos), [])
         out.insert(0, (entry, label))
         if spec.processors:
-            out.extend((p, label) for p in self.processors)
+            out.extend((p, label) for p, where in self.processors if _same_project(where, home))
 
     # ---- template files ------------------------------------------------------------------------
-    def _find(self, name: str, near: str) -> str | None:
-        """The file Flask loads for a template name: the app's folders first, then blueprints';
-        among several of one kind, the one nearest ``near``; None when that is a tie."""
-        key = (name, os.path.dirname(near))
+    def _home(self, fn: Function) -> Home:
+        mod = self.index.module_of(fn.qual)
+        return _home_of(mod)
+
+    def _find(self, name: str, home: Home, near: str) -> str | None:
+        """The file Flask loads for a template name: the app's folders first, then blueprints' (of the
+        same project as ``home``); among several of one kind, the one nearest ``near``; None on a tie."""
+        key = (name, home, os.path.dirname(near))
         if key in self._found:
             return self._found[key]
         found: str | None = None
         pieces = name.split("/")
         if name and not any(p in ("..", "") or os.sep in p for p in pieces):
             for folders in (self.app_folders, self.bp_folders):
-                cands = [p for p in (os.path.join(f, *pieces) for f in folders) if os.path.isfile(p)]
+                cands = [p for p in (os.path.join(f, *pieces) for f in folders
+                                     if _same_project(self.folder_home[f], home)) if os.path.isfile(p)]
                 if cands:
                     found = _nearest(cands, near)
+                    if found is not None:
+                        folder = next(f for f in folders if found.startswith(f + os.sep))
+                        self.file_home.setdefault(found, self.folder_home[folder])
                     break
         self._found[key] = found
         return found
@@ -188,12 +203,15 @@ class Templates:
             except (OSError, UnicodeDecodeError):
                 self._summaries[file] = None
             else:
+                from ..jinja import summarise_template
                 self._summaries[file] = summarise_template(source)
         return self._summaries[file]
 
-    def _string_template(self, source: str, path: str, line: int) -> str | None:
+    def _string_template(self, source: str, path: str, line: int, home: Home) -> str | None:
         key = f"{path}\0{line}\0{source}"
+        self.file_home[key] = home
         if key not in self._summaries:
+            from ..jinja import summarise_template
             self._summaries[key] = summarise_template(source, line - 1)
             self._module(key, path, f"template string at line {line}")
         return self._fn(key, TOP, key)
@@ -241,6 +259,7 @@ class Templates:
         fn = Function(qual, part, mod.name, "def", (p.line, 0, p.line, 0), params=p.params, conds=list(p.conds))
         mod.functions[qual] = fn
         self.index.functions[qual] = fn
+        from ..jinja import placeholder_of
         events: list[Event] = []
         for ev in p.events:
             link = placeholder_of(ev.call) if isinstance(ev, CallEvent) else None
@@ -254,14 +273,15 @@ class Templates:
         return qual
 
     def _link(self, file: str, part: str, child: str, kind: str, args: tuple[str, ...]) -> str | None:
+        home = self.file_home[file]
         if kind in ("include", "import"):
-            found = next((f for f in (self._find(n, file) for n in args) if f is not None), None)
+            found = next((f for f in (self._find(n, home, file) for n in args) if f is not None), None)
             return self._fn(found, TOP, found) if found is not None else None
         if kind == "extends":
-            parent = self._find(args[0], file) if args else None
+            parent = self._find(args[0], home, file) if args else None
             return self._fn(parent, TOP, child) if parent is not None else None
         if kind == "macro":
-            target = file if not args[0] else self._find(args[0], file)
+            target = file if not args[0] else self._find(args[0], home, file)
             return self._fn(target, "macro:" + args[1], target) if target is not None else None
         chain = self._ancestry(child)
         if kind == "block" and args:
@@ -279,6 +299,7 @@ class Templates:
 
     def _ancestry(self, file: str) -> list[str]:
         """``file`` and the templates it extends, most derived first."""
+        from ..jinja import placeholder_of
         out = [file]
         while len(out) < _MAX_EXTENDS:
             summary = self._summary(out[-1])
@@ -287,12 +308,35 @@ class Templates:
             for ev in top.events if top is not None else ():
                 link = placeholder_of(ev.call) if isinstance(ev, CallEvent) else None
                 if link is not None and link[0] == "extends" and link[1]:
-                    parent = self._find(link[1][0], out[-1])
+                    parent = self._find(link[1][0], self.file_home[out[-1]], out[-1])
                     break
             if parent is None or parent in out:
                 break
             out.append(parent)
         return out
+
+
+class Home(NamedTuple):
+    """Where a module's project is: the folder its top-level package is in, and that package ("" for
+    a top-level module, which shares its folder's project with every package there)."""
+
+    root: str
+    package: str
+
+
+def _home_of(mod: Module) -> Home:
+    parts = (mod.import_name or mod.name).split(".")
+    up = len(parts) if mod.is_package else len(parts) - 1
+    root = os.path.dirname(os.path.abspath(mod.path))
+    for _ in range(up):
+        root = os.path.dirname(root)
+    return Home(root, parts[0] if mod.is_package or len(parts) > 1 else "")
+
+
+def _same_project(a: Home, b: Home) -> bool:
+    """Two modules of one application as far as the files tell: the same source folder and the same
+    top-level package (two services side by side have their own templates and context processors)."""
+    return a.root == b.root and (not a.package or not b.package or a.package == b.package)
 
 
 def _names(arg: Expr | None) -> tuple[str, ...]:
