@@ -90,6 +90,8 @@ def test_an_edited_template_is_not_served_stale_findings(tmp_path) -> None:
     ("{% macro m() %}{{ request.path }}{% endmacro %}{{ m() }}", True),
     ("{% macro m() %}{{ request.path }}{% endmacro %}", False),  # defined, never called
     ("{{ g.user }} {{ config.DEBUG }} {{ current_user.name }} {{ name }}", False),
+    # the tags of the extensions projects commonly enable (Flask-Babel's i18n, do, loop controls) parse
+    ("{% trans %}Hello{% endtrans %}{% do items.append(1) %}{{ request.path }}", True),
 ])
 def test_what_a_template_reads(tmp_path, template: str, reported: bool) -> None:
     root = project(tmp_path, {"app.py": APP, "templates/mail.html": template})
