@@ -57,6 +57,11 @@ def placeholder_of(expr: Expr) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+def helper_name(kind: str, name: str) -> str:
+    """The name a template global (``f``), filter (``|f``) or test (``is f``) is read by in events."""
+    return {"global": "", "filter": "|", "test": "is "}[kind] + name
+
+
 @dataclass(slots=True)
 class Part:
     events: list[Event] = field(default_factory=list)
@@ -262,13 +267,19 @@ class _Walker:
         if isinstance(node, nodes.Not):
             self.truth(node.node, part, conds, bound)
             return
-        if isinstance(node, nodes.Test):
-            if node.name in _NO_READ_TESTS:
+        if isinstance(node, (nodes.Test, nodes.Filter)):
+            if node.node is None:  # the filter of a {% filter %} block
+                pass
+            elif isinstance(node, nodes.Test) and node.name in _NO_READ_TESTS:
                 self.truth(node.node, part, conds, bound)
             else:
                 self.value(node.node, part, conds, bound)
-            for a in [*node.args, *(k.value for k in node.kwargs)]:
-                self.value(a, part, conds, bound)
+            for a in [*node.args, *(k.value for k in node.kwargs), node.dyn_args, node.dyn_kwargs]:
+                if a is not None:
+                    self.value(a, part, conds, bound)
+            # a filter or test the project registers is a call of its function (see helper_name)
+            helper = helper_name("test" if isinstance(node, nodes.Test) else "filter", node.name)
+            part.events.append(CallEvent(CallExpr(Name("", helper), (), ()), pos, conds))
             return
         for child in node.iter_child_nodes():
             self.value(child, part, conds, bound)

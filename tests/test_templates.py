@@ -45,7 +45,7 @@ def test_the_call_path_goes_through_the_template_lines(cli, monkeypatch) -> None
     welcome = next(f for f in json.loads(out) if "send_welcome" in f["message"])
     assert welcome["code"] == "CTX501"
     assert [(os.path.basename(s["path"]), s["line"]) for s in welcome["trace"]] == [
-        ("commands.py", 13), ("commands.py", 15), ("welcome.html", 1), ("base.html", 4), ("welcome.html", 6)]
+        ("commands.py", 15), ("commands.py", 17), ("welcome.html", 1), ("base.html", 4), ("welcome.html", 6)]
     assert welcome["trace"][-1]["note"] == "uses url_for()"
     assert welcome["trace"][1]["note"] == "calls render_template('mail/welcome.html')"
 
@@ -205,4 +205,48 @@ def test_the_fixture_copy_is_analysed_the_same_from_anywhere(tmp_path, monkeypat
     monkeypatch.chdir(ROOT)
     there = sorted((os.path.basename(f.path), f.line) for f in analyse([os.path.join(FIXTURES, "templates")],
                                                                       Options(use_cache=False)).findings)
-    assert here == there and len(here) == 4
+    assert here == there and len(here) == 5
+
+
+def test_project_template_globals_filters_and_tests_are_called_by_the_template(tmp_path) -> None:
+    files = {
+        "app.py": """
+            import click
+            from flask import Blueprint, Flask, render_template, request
+
+            app = Flask(__name__)
+            bp = Blueprint("bp", __name__)
+
+            @app.template_global("canonical")
+            def canonical_url():
+                return request.url
+
+            @bp.app_template_filter()
+            def shout(value):
+                return value.upper()
+
+            def is_mobile(value):
+                return "Mobile" in request.user_agent.string
+
+            app.add_template_test(is_mobile, "mobile")
+
+            @app.cli.command()
+            def uses_global():
+                click.echo(render_template("global.html"))
+
+            @app.cli.command()
+            def uses_filter():
+                click.echo(render_template("filter.html"))
+
+            @app.cli.command()
+            def uses_test():
+                click.echo(render_template("test.html"))
+        """,
+        "templates/global.html": "{{ canonical() }}",
+        "templates/filter.html": "{{ name|shout }}{% filter shout %}x{% endfilter %}",
+        "templates/test.html": "{% if agent is mobile %}m{% endif %}",
+    }
+    found = {f.message.split("()")[0].rsplit(" ", 1)[-1]: f for f in findings(project(tmp_path, files))}
+    assert set(found) == {"uses_global", "uses_test"}
+    assert "via global.html() → canonical_url()" in found["uses_global"].message
+    assert "via test.html() → is_mobile()" in found["uses_test"].message

@@ -52,6 +52,7 @@ class Templates:
         self.folder_home: dict[str, Home] = {}
         self.file_home: dict[str, Home] = {}
         self.processors: list[tuple[str, Home]] = []
+        self.helpers: list[tuple[str, str, Home]] = []  # (name in events, function, project)
         self._renders: dict[tuple[str, Pos], list[tuple[str, str]]] = {}
         self._summaries: dict[str, TemplateSummary | None] = {}
         self._modules: dict[str, Module] = {}
@@ -71,15 +72,24 @@ class Templates:
     def _scan(self) -> None:
         renders: list[tuple[Function, CallEvent, TemplateRender, str]] = []
         registering = {p.rsplit(".", 1)[-1] for p in self.t.processors}
+        helping = {h.rsplit(".", 1)[-1] for h in self.t.helpers}
         for fn in list(self.index.functions.values()):
             for d in fn.decorators:
                 if isinstance(d, Attr) and d.attr in registering \
                         and self._is_processor(self.r.resolve(d, self.index.decorator_scope(fn))):
                     self.processors.append((fn.qual, self._home(fn)))
+                deco = d.func if isinstance(d, CallExpr) else d
+                if isinstance(deco, Attr) and deco.attr in helping:
+                    self._helper(self.r.resolve(deco, self.index.decorator_scope(fn)), d, fn, fn.qual, True)
             for ev in fn.events:
                 if not isinstance(ev, CallEvent):
                     continue
                 func = ev.call.func
+                if isinstance(func, Attr) and func.attr in helping and ev.call.args:
+                    target = self.r.resolve(ev.call.args[0], fn)
+                    if isinstance(target, Func) and target.qual in self.index.functions:
+                        self._helper(self.r.resolve(func, fn), ev.call, fn, target.qual, False)
+                    continue
                 if isinstance(func, Attr) and func.attr in registering and ev.call.args:
                     if self._is_processor(self.r.resolve(func, fn)):
                         target = self.r.resolve(ev.call.args[0], fn)
@@ -95,6 +105,20 @@ class Templates:
                     self._folder(fn, ev.call, callee)
         for fn, ev, spec, name in renders:
             self._render(fn, ev, spec, name)
+
+    def _helper(self, callee: object, expr: Expr, where: Function, qual: str, decorator: bool) -> None:
+        """Record a project function registered as a template global, filter or test."""
+        spec = self.t.helpers.get(callee.name) if isinstance(callee, Ext) else None
+        if spec is None or spec.decorator != decorator:
+            return
+        name: Expr | None = None
+        if isinstance(expr, CallExpr):
+            name = argument(expr.args, expr.kws, 0 if decorator else 1, "name")
+        if name is None:
+            name = Str(self.index.functions[qual].name)
+        if isinstance(name, Str):
+            from ..jinja import helper_name
+            self.helpers.append((helper_name(spec.kind, name.value), qual, self._home(where)))
 
     def _is_processor(self, value: object) -> bool:
         return isinstance(value, Ext) and value.name in self.t.processors
@@ -227,6 +251,10 @@ class Templates:
                 name = f"{PREFIX}{display}#{n}"
             mod = Module(name=name, path=path or file, is_package=False, import_name=name)
             mod.globals = dict(self._globals)
+            home = self.file_home.get(file)
+            for helper, qual, where in self.helpers:
+                if home is not None and _same_project(where, home):
+                    mod.globals[helper] = (FuncRef(qual),)
             mod.functions[name + ":<module>"] = Function(name + ":<module>", "<module>", name, "module", (1, 0, 1, 0))
             self.index.modules[name] = mod
             self.index.functions.update(mod.functions)

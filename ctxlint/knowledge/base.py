@@ -154,6 +154,14 @@ class TemplateFolder:
     default: str | None = "templates"  # the folder when ``template_folder=`` is not given
 
 
+@dataclass(frozen=True)
+class TemplateHelper:
+    """A registration of a project function as a template global, filter or test."""
+
+    kind: str  # "global" (``{{ f() }}``), "filter" (``{{ x|f }}``) or "test" (``{% if x is f %}``)
+    decorator: bool  # ``@app.template_global(name)``; else ``app.add_template_global(f, name)``
+
+
 @dataclass
 class Templates:
     """What rendering a template does (see knowledge.flask)."""
@@ -164,6 +172,7 @@ class Templates:
     folders: dict[str, TemplateFolder] = field(default_factory=dict)
     # registrations of a function that every render calls (app-wide context processors)
     processors: tuple[str, ...] = ()
+    helpers: dict[str, TemplateHelper] = field(default_factory=dict)
 
     def add(self, other: Templates) -> None:
         for f in fields(Templates):

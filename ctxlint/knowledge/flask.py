@@ -14,6 +14,7 @@ from .base import (
     Root,
     RootClass,
     TemplateFolder,
+    TemplateHelper,
     TemplateRender,
     Templates,
 )
@@ -101,6 +102,11 @@ TEMPLATES = Templates(
         "flask.Blueprint": TemplateFolder(1, "import_name", None),
     },
     processors=("flask.Flask().context_processor", "flask.Blueprint().app_context_processor"),
+    helpers={
+        f"{owner}.{verb}{prefix}template_{kind}": TemplateHelper(kind, decorator=not verb)
+        for owner, prefix in (("flask.Flask()", ""), ("flask.Blueprint()", "app_"))
+        for verb in ("", "add_") for kind in ("global", "filter", "test")
+    },
 )
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch_request")
