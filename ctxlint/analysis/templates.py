@@ -221,14 +221,7 @@ class Templates:
 
     def _summary(self, file: str) -> TemplateSummary | None:
         if file not in self._summaries:
-            try:
-                with open(file, encoding="utf-8") as fh:
-                    source = fh.read()
-            except (OSError, UnicodeDecodeError):
-                self._summaries[file] = None
-            else:
-                from ..jinja import summarise_template
-                self._summaries[file] = summarise_template(source)
+            self._summaries[file] = _parsed(file)
         return self._summaries[file]
 
     def _string_template(self, source: str, path: str, line: int, home: Home) -> str | None:
@@ -342,6 +335,32 @@ class Templates:
                 break
             out.append(parent)
         return out
+
+
+# Summaries of template files this process has read, by (path, size, mtime): an editor's language
+# server analyses the same project over and over.
+_PARSED: dict[tuple[str, int, int], TemplateSummary | None] = {}
+_PARSED_MAX = 10000
+
+
+def _parsed(file: str) -> TemplateSummary | None:
+    try:
+        st = os.stat(file)
+    except OSError:
+        return None
+    key = (os.path.abspath(file), st.st_size, st.st_mtime_ns)
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        try:
+            with open(file, encoding="utf-8") as fh:
+                source = fh.read()
+        except (OSError, UnicodeDecodeError):
+            _PARSED[key] = None
+        else:
+            from ..jinja import summarise_template
+            _PARSED[key] = summarise_template(source)
+    return _PARSED[key]
 
 
 class Home(NamedTuple):
