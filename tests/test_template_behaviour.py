@@ -161,8 +161,15 @@ def test_current_user_in_a_template_outside_a_request_prints_nothing() -> None:
 
     app = flask.Flask(__name__)
     LoginManager(app)
+    app.add_url_rule("/", "index", lambda: "")
     with app.app_context():
         assert flask.render_template_string("[{{ current_user.name }}|{{ current_user.is_authenticated }}]") == "[|]"
+        # so a test of it (or of any attribute of it) is false outside a request, as {% if request %} is
+        guarded = "{% if current_user.is_authenticated %}{{ url_for('index') }}{% endif %}"
+        assert flask.render_template_string(guarded) == ""
+        with pytest.raises(RuntimeError, match="Unable to build URLs"):
+            flask.render_template_string("{% if current_user.is_anonymous %}-{% else %}{{ url_for('index') }}"
+                                         "{% endif %}")
 
 
 def test_a_blueprint_has_no_template_folder_unless_given_one() -> None:

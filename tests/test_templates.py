@@ -250,3 +250,16 @@ def test_project_template_globals_filters_and_tests_are_called_by_the_template(t
     assert set(found) == {"uses_global", "uses_test"}
     assert "via global.html() → canonical_url()" in found["uses_global"].message
     assert "via test.html() → is_mobile()" in found["uses_test"].message
+
+
+@pytest.mark.parametrize(("template", "reported"), [
+    ("{% if current_user.is_authenticated %}{{ url_for('index') }}{% endif %}", False),
+    ("{% if current_user %}{{ request.path }}{% endif %}", False),
+    ("{% if not current_user.is_authenticated %}{{ url_for('index') }}{% endif %}", True),
+    ("{% if current_user.is_anonymous %}-{% else %}{{ url_for('index') }}{% endif %}", True),
+])
+def test_flask_login_current_user_guards_like_the_request_in_a_template(tmp_path, template, reported) -> None:
+    app = APP.replace("app = Flask(__name__)", "app = Flask(__name__)\n    LoginManager(app)").replace(
+        "import click", "import click\n    from flask_login import LoginManager")
+    root = project(tmp_path, {"app.py": app, "templates/mail.html": template})
+    assert bool(findings(root)) == reported

@@ -24,7 +24,25 @@ import re
 from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 from ..knowledge.base import Knowledge, TemplateRender
-from ..model import Attr, CallEvent, CallExpr, Event, Expr, FuncRef, Function, ImpRef, Module, Name, Pos, Seq, Str
+from ..model import (
+    And,
+    Attr,
+    CallEvent,
+    CallExpr,
+    Event,
+    Expr,
+    FuncRef,
+    Function,
+    IfCond,
+    ImpRef,
+    Module,
+    Name,
+    Not,
+    Or,
+    Pos,
+    Seq,
+    Str,
+)
 from .index import Index
 from .resolve import Resolver, argument
 from .values import Cls, Ext, Func
@@ -35,6 +53,7 @@ if TYPE_CHECKING:  # jinja2 is imported only when a project renders a template
 TOP = "<template>"  # the part of a template that is its top level (as ctxlint.jinja names it)
 PREFIX = "<jinja>"  # template modules' names start with it (see values.short_name)
 _MAX_EXTENDS = 20
+_TRUTHY = "<truthy in>"  # a template module's name for a proxy a test stands for (see Templates._truthy)
 
 
 def is_template(qual: str) -> bool:
@@ -59,6 +78,8 @@ class Templates:
         self._quals: dict[tuple[str, str, str], str | None] = {}
         self._found: dict[tuple[str, Home, str], str | None] = {}
         self._globals = {name: (ImpRef(*dotted.rsplit(".", 1)),) for name, dotted in self.t.globals.items()}
+        self._globals.update({_TRUTHY + dotted: (ImpRef(*dotted.rsplit(".", 1)),)
+                              for dotted in self.t.truthy_in.values()})
         if self.t.renders:
             self._scan()
 
@@ -277,7 +298,8 @@ class Templates:
             qual += f"#{self._module(child).name[len(PREFIX):]}"
         self._quals[key] = qual
         p = summary.parts[part]
-        fn = Function(qual, part, mod.name, "def", (p.line, 0, p.line, 0), params=p.params, conds=list(p.conds))
+        conds = [IfCond(self._truthy(c.test), c.positive) if isinstance(c, IfCond) else c for c in p.conds]
+        fn = Function(qual, part, mod.name, "def", (p.line, 0, p.line, 0), params=p.params, conds=conds)
         mod.functions[qual] = fn
         self.index.functions[qual] = fn
         from ..jinja import placeholder_of
@@ -292,6 +314,20 @@ class Templates:
                 events.append(CallEvent(CallExpr(FuncRef(target), (), ()), ev.pos, ev.conds))
         fn.events = events
         return qual
+
+    def _truthy(self, test: Expr) -> Expr:
+        """An ``{% if %}`` test with each name that is true only in a request (``current_user.x``) read
+        as that request proxy, which the guards know."""
+        if isinstance(test, Not):
+            return Not(self._truthy(test.operand))
+        if isinstance(test, (And, Or)):
+            return type(test)(tuple(self._truthy(t) for t in test.items))
+        root: Expr = test
+        while isinstance(root, Attr):
+            root = root.value
+        if isinstance(root, Name) and root.scope == "" and root.id in self.t.truthy_in:
+            return Name("", _TRUTHY + self.t.truthy_in[root.id])  # bound in every template module
+        return test
 
     def _link(self, file: str, part: str, child: str, kind: str, args: tuple[str, ...]) -> str | None:
         home = self.file_home[file]

@@ -173,6 +173,9 @@ class Templates:
     # registrations of a function that every render calls (app-wide context processors)
     processors: tuple[str, ...] = ()
     helpers: dict[str, TemplateHelper] = field(default_factory=dict)
+    # names a template can read that are false, and so is every attribute of them, outside a request:
+    # ``{% if current_user.is_authenticated %}`` guards like ``{% if request %}`` (name -> that proxy)
+    truthy_in: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Templates) -> None:
         for f in fields(Templates):
