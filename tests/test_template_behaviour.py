@@ -200,3 +200,14 @@ def test_a_child_block_replaces_the_parents_and_the_child_prints_nothing_outside
     ran.clear()
     env.get_template("super.html").render(parent_nav=mark("parent"))
     assert ran == ["parent"]
+
+
+def test_how_jinja_splits_a_template_name(tmp_path) -> None:
+    import jinja2
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "mail.html").write_text("ok", encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")))
+    assert env.get_template("./mail.html").render() == env.get_template("/mail.html").render() == "ok"
+    with pytest.raises(jinja2.TemplateNotFound):
+        env.get_template("../t/mail.html")

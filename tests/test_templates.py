@@ -263,3 +263,12 @@ def test_flask_login_current_user_guards_like_the_request_in_a_template(tmp_path
         "import click", "import click\n    from flask_login import LoginManager")
     root = project(tmp_path, {"app.py": app, "templates/mail.html": template})
     assert bool(findings(root)) == reported
+
+
+def test_template_names_are_split_as_jinja_splits_them(tmp_path) -> None:
+    """``./mail.html`` and ``/mail.html`` name templates/mail.html; ``../x.html`` names nothing."""
+    for name, reported in (("./mail.html", True), ("/mail.html", True), ("../mail.html", False)):
+        root = project(tmp_path / name.replace("/", "_").replace(".", "d"), {
+            "app.py": APP.replace('"mail.html"', repr(name)), "templates/mail.html": "{{ request.path }}",
+            "mail.html": "{{ request.path }}"})
+        assert bool(findings(root)) == reported, name

@@ -226,8 +226,9 @@ class Templates:
         if key in self._found:
             return self._found[key]
         found: str | None = None
-        pieces = name.split("/")
-        if name and not any(p in ("..", "") or os.sep in p for p in pieces):
+        # as jinja2's FileSystemLoader splits a name: empty and "." pieces dropped, ".." refused
+        pieces = [p for p in name.split("/") if p not in ("", ".")]
+        if pieces and not any(p == ".." or os.sep in p for p in pieces):
             for folders in (self.app_folders, self.bp_folders):
                 cands = [p for p in (os.path.join(f, *pieces) for f in folders
                                      if _same_project(self.folder_home[f], home)) if os.path.isfile(p)]
