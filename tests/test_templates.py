@@ -48,6 +48,9 @@ def test_the_call_path_goes_through_the_template_lines(cli, monkeypatch) -> None
         ("commands.py", 15), ("commands.py", 17), ("welcome.html", 1), ("base.html", 4), ("welcome.html", 6)]
     assert welcome["trace"][-1]["note"] == "uses url_for()"
     assert welcome["trace"][1]["note"] == "calls render_template('mail/welcome.html')"
+    assert [s["note"] for s in welcome["trace"][2:4]] == [
+        "calls mail/base.html", "calls mail/welcome.html block content"]
+    assert "via mail/welcome.html → mail/base.html → mail/welcome.html block content;" in welcome["message"]
 
 
 def test_sarif_code_flow_has_a_location_in_the_html_file(cli, monkeypatch) -> None:
@@ -248,8 +251,8 @@ def test_project_template_globals_filters_and_tests_are_called_by_the_template(t
     }
     found = {f.message.split("()")[0].rsplit(" ", 1)[-1]: f for f in findings(project(tmp_path, files))}
     assert set(found) == {"uses_global", "uses_test"}
-    assert "via global.html() → canonical_url()" in found["uses_global"].message
-    assert "via test.html() → is_mobile()" in found["uses_test"].message
+    assert "via global.html → canonical_url()" in found["uses_global"].message
+    assert "via test.html → is_mobile()" in found["uses_test"].message
 
 
 @pytest.mark.parametrize(("template", "reported"), [
