@@ -12,6 +12,7 @@ import re
 
 from . import progress
 from .analysis.program import Program as Graph
+from .analysis.templates import fingerprint as template_fingerprint
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, rarely
 from .discover import SourceFile, discover
@@ -154,7 +155,9 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
     modules: list[Module] = []
     # the findings of exactly this set of sources and settings, when nothing changed
-    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], found.entry_points),
+    # (the templates it renders are read by the analysis: every file that can be one is in the key)
+    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], found.entry_points,
+                                           template_fingerprint((item[3], item[0]) for item in items)),
                                     _settings(options))
     cached = cache.get_findings(project_key) if cache is not None else None
     if cached is not None:

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 from .analysis.program import Program
+from .analysis.templates import is_template
 from .analysis.values import Cls, Ext, Func, Inst, Mod, Param, Value, options
 from .knowledge import Knowledge
 from .model import Attr, CallEvent, Function, Name
@@ -49,6 +50,8 @@ def resolver_stats(p: Program) -> dict[str, Any]:
     methods_resolved: Counter[str] = Counter()
     unknown_receivers = 0
     for fn in p.functions.values():
+        if is_template(fn.qual):  # a template's parts are no Python the resolver is measured on
+            continue
         for ev in fn.events:
             if not isinstance(ev, CallEvent):
                 continue

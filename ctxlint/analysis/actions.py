@@ -110,6 +110,8 @@ class Actions:
         self._actions: dict[str, list[Action]] = {}
         self._param_spawns: dict[str, dict[str, Spawner]] = {}
         self._stored: dict[tuple[str, str], tuple[str, ...]] | None = None
+        # what a library call runs besides itself (a render call: the template, the context processors)
+        self.library_calls: Callable[[Function, Pos], list[tuple[str, str]]] | None = None
 
     def of(self, qual: str) -> list[Action]:
         """The actions of one function, in source order."""
@@ -169,6 +171,9 @@ class Actions:
             callee, receiver, effects = self.r.scan_chain(callee_expr, fn)
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
+                if self.library_calls is not None:
+                    out.extend(Call(self.deco.chain_for(q), pos, conds, text)
+                               for q, text in self.library_calls(fn, pos))
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)

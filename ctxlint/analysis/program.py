@@ -17,6 +17,7 @@ from .imports import ImportContexts
 from .index import Index
 from .resolve import Resolver
 from .roots import Root, Roots
+from .templates import Templates
 from .types import ParamInference, plugin_groups
 from .values import Cls, Ext, Value
 
@@ -34,9 +35,11 @@ class Program:
         self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
         self.declared = entry_points or {}  # as discovery read them (and the process commands, discover.COMMANDS)
         self.resolver: Resolver = self.inference.run()
+        self.templates = Templates(self.index, self.resolver, kb)
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
         self.actions_pass = Actions(self.resolver, self.guards, self.decorators, kb, self.needs)
+        self.actions_pass.library_calls = self.templates.calls
         self.imports = ImportContexts(self.index, self.resolver, self.guards, kb, self._calls, self.is_app_factory)
         self.roots_pass = Roots(self, kb)
         self.resolver.factory_needs = self._factory_needs
@@ -66,6 +69,7 @@ class Program:
                 if overlay is None:
                     overlay = Actions(self.resolver.overlay(self_cls), self.guards, self.decorators, self.kb,
                                       self.needs)
+                    overlay.library_calls = self.templates.calls
                     self._overlays[self_cls] = overlay
                 return overlay.of(qual)
         return self.actions_pass.of(qual)

@@ -174,6 +174,10 @@ def render(expr: Expr) -> str:
 
 def short_name(qual: str) -> str:
     """``Class.method`` or ``function`` for a qualname (``module:Class.method``)."""
+    if qual.startswith("<jinja>"):  # a template's part (analysis.templates): its name, block or macro
+        module, _, part = qual.partition(":")
+        name, part = module[len("<jinja>"):], part.split("#", 1)[0]
+        return name if part == "<template>" else f"{name} {part.replace(':', ' ')}"
     obj = qual.split(":", 1)[-1]
     if obj == "<module>":
         return "<module>"

@@ -134,6 +134,58 @@ class Orm:
                 setattr(self, f.name, mine + tuple(theirs))
 
 
+@dataclass(frozen=True)
+class TemplateRender:
+    """A call that renders a template: where it names the template (or gives its source)."""
+
+    arg: int | None = 0
+    kw: str | None = None
+    source: bool = False  # the argument is the template's source, not its name
+    macro: Slot | None = None  # it fetches this macro of the template (``get_template_attribute``)
+    processors: bool = True  # it runs the context processors (``get_template_attribute`` does not)
+
+
+@dataclass(frozen=True)
+class TemplateFolder:
+    """A constructor whose object has a template folder next to the module named by its import name."""
+
+    import_arg: int = 0  # (position, keyword) of the import name (``__name__``)
+    import_kw: str = "import_name"
+    default: str | None = "templates"  # the folder when ``template_folder=`` is not given
+
+
+@dataclass(frozen=True)
+class TemplateHelper:
+    """A registration of a project function as a template global, filter or test."""
+
+    kind: str  # "global" (``{{ f() }}``), "filter" (``{{ x|f }}``) or "test" (``{% if x is f %}``)
+    decorator: bool  # ``@app.template_global(name)``; else ``app.add_template_global(f, name)``
+
+
+@dataclass
+class Templates:
+    """What rendering a template does (see knowledge.flask)."""
+
+    renders: dict[str, TemplateRender] = field(default_factory=dict)
+    # names every template can read -> the context-bound name they are (``request`` -> ``flask.request``)
+    globals: dict[str, str] = field(default_factory=dict)
+    folders: dict[str, TemplateFolder] = field(default_factory=dict)
+    # registrations of a function that every render calls (app-wide context processors)
+    processors: tuple[str, ...] = ()
+    helpers: dict[str, TemplateHelper] = field(default_factory=dict)
+    # names a template can read that are false, and so is every attribute of them, outside a request:
+    # ``{% if current_user.is_authenticated %}`` guards like ``{% if request %}`` (name -> that proxy)
+    truthy_in: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: Templates) -> None:
+        for f in fields(Templates):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, dict):
+                mine.update(theirs)
+            else:
+                setattr(self, f.name, mine + tuple(theirs))
+
+
 @dataclass
 class Library:
     """What ctxlint knows of one library (or family of libraries)."""
@@ -182,6 +234,7 @@ class Library:
     namespace_stores: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
     orm: Orm = field(default_factory=Orm)
+    templates: Templates = field(default_factory=Templates)
     # hooks: procedures a table cannot say, by the name the analysis calls them
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
 
@@ -232,6 +285,7 @@ class Knowledge:
     namespace_stores: tuple[str, ...] = ()
     namespaces: tuple[str, ...] = ()
     orm: Orm = field(default_factory=Orm)
+    templates: Templates = field(default_factory=Templates)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -250,6 +304,8 @@ class Knowledge:
                 self.packages = self.packages | frozenset(value)
             elif f.name == "orm":
                 self.orm.add(value)
+            elif f.name == "templates":
+                self.templates.add(value)
             elif f.name == "hooks":
                 for hook, fn in value.items():
                     self.hooks.setdefault(hook, []).append(fn)

@@ -3,7 +3,7 @@ RESTX, Flask-Executor, Flask-Migrate, API frameworks built on Flask, WTForms."""
 
 from __future__ import annotations
 
-from .base import NEEDS_APP, NEEDS_REQUEST, Constructor, Follower, Library, Local, Root, RootClass, Spawner
+from .base import NEEDS_APP, NEEDS_REQUEST, Constructor, Follower, Library, Local, Root, RootClass, Spawner, Templates
 from .flask import HTTP_METHODS
 
 LOGIN = Library(
@@ -33,6 +33,10 @@ LOGIN = Library(
         "flask_login.login_required": "login_required",
         "flask_login.fresh_login_required": "fresh_login_required",
     },
+    # In a template, LoginManager's context processor gives ``current_user`` = None outside a request, and
+    # Jinja makes any attribute of None undefined (false, printed empty): no error, and
+    # ``{% if current_user.is_authenticated %}`` runs its body only in a request (tests/test_template_behaviour.py).
+    templates=Templates(truthy_in={"current_user": "flask.request"}),
 )
 
 SQLALCHEMY = Library(

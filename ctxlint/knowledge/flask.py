@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from .base import APP, NEEDS_APP, NEEDS_REQUEST, NEEDS_URL, REQUEST, Constructor, Library, Local, Root, RootClass
+from .base import (
+    APP,
+    NEEDS_APP,
+    NEEDS_REQUEST,
+    NEEDS_URL,
+    REQUEST,
+    Constructor,
+    Library,
+    Local,
+    Root,
+    RootClass,
+    TemplateFolder,
+    TemplateHelper,
+    TemplateRender,
+    Templates,
+)
 
 _FLASK_MODULES = ("globals", "helpers", "templating", "json", "wrappers", "app", "blueprints", "ctx",
                   "sansio.app", "sansio.blueprints", "sansio.scaffold", "scaffold")
@@ -63,6 +78,36 @@ def _roots() -> dict[str, Root]:
     })
     return roots
 
+
+# Rendering a template (checked with Flask 3.1, see tests/test_template_behaviour.py): Flask's Jinja
+# environment has ``request``, ``session``, ``g``, ``url_for``, ``get_flashed_messages`` and ``config`` as
+# globals, so a template rendered with only an application context raises Flask's RuntimeError where it
+# reads ``request``/``session`` (``{{ request.path }}``, ``{{ request }}``) or calls ``url_for`` (without
+# SERVER_NAME) or ``get_flashed_messages``; ``{% if request %}`` is false there, and ``g``/``config`` work.
+# Flask-Login's ``current_user`` comes from a context processor that gives None outside a request, which
+# Jinja prints as empty: not an error. Every render runs the app-wide context processors
+# (``app.context_processor``, ``bp.app_context_processor``); a blueprint's own ``bp.context_processor``
+# only runs in that blueprint's requests. A Blueprint has no template folder unless given one.
+TEMPLATES = Templates(
+    renders={
+        "flask.render_template": TemplateRender(0, "template_name_or_list"),
+        "flask.stream_template": TemplateRender(0, "template_name_or_list"),
+        "flask.render_template_string": TemplateRender(0, "source", source=True),
+        "flask.stream_template_string": TemplateRender(0, "source", source=True),
+        "flask.get_template_attribute": TemplateRender(0, "template_name", macro=(1, "attribute"), processors=False),
+    },
+    globals={name: "flask." + name for name in ("request", "session", "g", "url_for", "get_flashed_messages")},
+    folders={
+        "flask.Flask": TemplateFolder(0, "import_name", "templates"),
+        "flask.Blueprint": TemplateFolder(1, "import_name", None),
+    },
+    processors=("flask.Flask().context_processor", "flask.Blueprint().app_context_processor"),
+    helpers={
+        f"{owner}.{verb}{prefix}template_{kind}": TemplateHelper(kind, decorator=not verb)
+        for owner, prefix in (("flask.Flask()", ""), ("flask.Blueprint()", "app_"))
+        for verb in ("", "add_") for kind in ("global", "filter", "test")
+    },
+)
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch_request")
 
@@ -135,6 +180,7 @@ LIBRARY = Library(
     # A project global built as ``LocalProxy(factory)`` is a context local when its factory
     # reaches one (CKAN's ``request = CKANRequest(_get_request)``).
     local_proxy_classes=("werkzeug.local.LocalProxy", "werkzeug.LocalProxy"),
+    templates=TEMPLATES,
 )
 
 # Names of config keys that, once set, let url_for work with an app context alone.

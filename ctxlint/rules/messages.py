@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..analysis.program import Program as Graph
 from ..analysis.roots import Root
+from ..analysis.templates import is_template
 from ..analysis.values import short_name
 from ..findings import Finding, Step
 from ..model import Module
@@ -46,10 +47,10 @@ def outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
         trace = [boundary.step(root, outcome)]
         for state, act in steps:
             trace.append(Step(_fn_path(graph, state.qual), act.pos[0], short_name(state.qual),
-                              f"calls {getattr(act, 'text', '') or 'wrapped function'}"))
+                              f"calls {_call_text(act) or 'wrapped function'}"))
         use_path = _fn_path(graph, first.state.qual)
         trace.append(Step(use_path, first.use.pos[0], short_name(first.state.qual), f"uses {first.use.text}"))
-        via_names = boundary.shown(root, [short_name(q) + "()" for q in functions[1:]])
+        via_names = boundary.shown(root, [short_name(q) + ("" if is_template(q) else "()") for q in functions[1:]])
         via = f" via {' → '.join(via_names)}" if via_names else ""
         reached = f"{first.use.text} ({use_path}:{first.use.pos[0]}{f', +{more} more' if more else ''})"
         hint = rule.hint_for(root, first.use)
@@ -57,6 +58,16 @@ def outcome_findings(graph: Graph, outcome: Outcome) -> list[Finding]:
         msg = f"{boundary.subject(root, rule, functions, reached)}{via}{rule.suffix}{note}; {hint}"
         found.append(_finding(code, root, msg, hint, trace, graph, vs))
     return found
+
+
+def _call_text(act: object) -> str:
+    """What a step calls: ``helper()``; a template's part by its name (``mail/base.html``, no Python
+    call), unless a render call names it (``render_template('mail/welcome.html')``)."""
+    text: str = getattr(act, "text", "")
+    chain = getattr(act, "chain", None)
+    if chain and is_template(chain[-1][0]) and text == short_name(chain[-1][0]) + "()":
+        return text[:-2]
+    return text
 
 
 def _fn_path(graph: Graph, qual: str) -> str:
