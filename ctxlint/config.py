@@ -47,6 +47,9 @@ KNOWLEDGE_KEYS: dict[str, str] = {
     "thread-spawners": "thread_spawners",  # calls that run their first argument in another thread
     "request-context-wrappers": "wrappers_request",  # wrappers that run the wrapped function in a request context
     "app-context-wrappers": "wrappers_app",  # ... in an application context
+    "request-signals": "request_signals",  # another library's signals whose receivers run during a request
+    "app-signals": "app_signals",  # ... with only an application context
+    "signal-classes": "signal_classes",  # classes whose instances are signals (``send(sender, ...)``)
 }
 
 _CODE_KEYS = ("select", "extend-select", "ignore", "extend-ignore")

@@ -8,7 +8,7 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import celery, click, extensions, flask, jobs, orm, quart, stdlib, threads
+from . import celery, click, extensions, flask, jobs, orm, quart, signals, stdlib, threads
 from .base import (
     APP,
     CTX_NAMES,
@@ -51,6 +51,7 @@ LIBRARIES: list[Library] = [
     threads.LIBRARY,
     stdlib.LIBRARY,
     stdlib.OTHER_FRAMEWORKS,
+    signals.LIBRARY,
 ]
 DEFAULT_LIBRARIES[:] = LIBRARIES
 

@@ -172,8 +172,11 @@ class Library:
     entry_imports: tuple[tuple[str, str], ...] = ()  # a script importing one is run in an app context
     entry_files: tuple[tuple[str, str], ...] = ()  # (trailing path pattern, marker) run in an app context
     orm: Orm = field(default_factory=Orm)
-    # hooks: procedures a table cannot say, by the name the analysis calls them
+    # hooks: procedures a table cannot say, by the name the analysis calls them; "config:<keyword>" adds
+    # the names of a [tool.ctxlint] key to a Knowledge (``Knowledge.extend(keyword=[...])``)
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # calls that send a signal -> position of the sender (``blinker.Signal().send``)
+    signal_sends: dict[str, int] = field(default_factory=dict)
 
 
 # The libraries ``Knowledge()`` knows, in order (filled in by :mod:`ctxlint.knowledge`).
@@ -219,6 +222,7 @@ class Knowledge:
     entry_files: tuple[tuple[str, str], ...] = ()
     orm: Orm = field(default_factory=Orm)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    signal_sends: dict[str, int] = field(default_factory=dict)
     _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
@@ -283,8 +287,10 @@ class Knowledge:
     def extend(self, *, request: list[str] = (), app: list[str] = (),  # type: ignore[assignment]
                request_roots: list[str] = (), app_roots: list[str] = (),  # type: ignore[assignment]
                job_roots: list[str] = (), thread_spawners: list[str] = (),  # type: ignore[assignment]
-               wrappers_request: list[str] = (), wrappers_app: list[str] = ()) -> None:  # type: ignore[assignment]
-        """Add names from configuration (``module:attr`` or dotted)."""
+               wrappers_request: list[str] = (), wrappers_app: list[str] = (),  # type: ignore[assignment]
+               **more: list[str]) -> None:
+        """Add names from configuration (``module:attr`` or dotted); a keyword not named here goes to the
+        libraries' ``config:<keyword>`` hooks."""
 
         def dotted(name: str) -> str:
             return name.replace(":", ".")
@@ -305,3 +311,9 @@ class Knowledge:
             self.wrappers[dotted(n)] = REQUEST
         for n in wrappers_app:
             self.wrappers[dotted(n)] = APP
+        for keyword, names in more.items():
+            hooks = self.hook("config:" + keyword)
+            if not hooks:
+                raise TypeError(f"Knowledge.extend() got an unexpected keyword argument {keyword!r}")
+            for hook in hooks:
+                hook(self, [dotted(n) for n in names])
