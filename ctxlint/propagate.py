@@ -354,6 +354,8 @@ class Propagator:
                 nxt: State | None = None
                 use = ""
                 if isinstance(act, Call):
+                    if act.only_with & ~eff:
+                        continue
                     chain, self_cls = self._dispatch(act, state)
                     if chain:
                         nxt, use = entry_states(chain, eff, act.facts, self_cls)

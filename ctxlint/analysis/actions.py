@@ -59,6 +59,9 @@ class Call:
     # ``obj.m()`` on an object of one known class: that class (``self`` in the callee, so that
     # ``self.m()`` there dispatches to a subclass's override)
     receiver: str = ""
+    # contexts without which the call does not enter the callee (a library that calls a project function
+    # only when an application context exists: Flask-Babel's selectors)
+    only_with: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,7 @@ class Actions:
             callee, receiver, effects = self.r.scan_chain(callee_expr, fn)
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
+                self._behind(self.r.resolve(callee_expr, fn), pos, conds, out)
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
@@ -210,6 +214,7 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
+        self._behind(callee, pos, conds, out)
         if name in self.kb.reading_calls:
             read = argument(args, kws, self.kb.reading_calls[name], None)
             if isinstance(read, (Name, Attr)):
@@ -246,6 +251,13 @@ class Actions:
                 gen = self.r.resolve(body.func, fn)
                 if isinstance(gen, Func) and gen.qual in self.functions and self.functions[gen.qual].is_generator:
                     out.append(Stream(self.deco.chain_for(gen.qual), render(body.func) + "()", pos, conds))
+
+    def _behind(self, callee: Value, pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""
+        if isinstance(callee, Ext):
+            for hook in self.kb.hook("calls_behind"):
+                for qual, text, only_with in hook(self.r, callee.name):
+                    out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                           pos: Pos, conds: Conds, out: list[Action]) -> None:

@@ -8,7 +8,7 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import celery, click, extensions, flask, jobs, orm, quart, signals, stdlib, threads
+from . import babel, celery, click, extensions, flask, jobs, orm, quart, signals, stdlib, threads
 from .base import (
     APP,
     CTX_NAMES,
@@ -52,6 +52,7 @@ LIBRARIES: list[Library] = [
     stdlib.LIBRARY,
     stdlib.OTHER_FRAMEWORKS,
     signals.LIBRARY,
+    babel.LIBRARY,
 ]
 DEFAULT_LIBRARIES[:] = LIBRARIES
 
