@@ -50,6 +50,7 @@ KNOWLEDGE_KEYS: dict[str, str] = {
     "request-signals": "request_signals",  # another library's signals whose receivers run during a request
     "app-signals": "app_signals",  # ... with only an application context
     "signal-classes": "signal_classes",  # classes whose instances are signals (``send(sender, ...)``)
+    "app-extensions": "app_extensions",  # extension classes whose constructor sets them up for the app given
 }
 
 _CODE_KEYS = ("select", "extend-select", "ignore", "extend-ignore")

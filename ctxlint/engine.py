@@ -94,7 +94,7 @@ def _settings(options: Options) -> str:
     """Everything besides the sources that the findings depend on."""
     kb = options.knowledge
     return repr((options.select, options.ignore, kb.locals, kb.roots, kb.spawners, kb.followers, kb.wrappers,
-                 kb.signal_sends))
+                 kb.signal_sends, kb.app_arguments))
 
 
 def summarise_parallel(items: list[Item], jobs: int | None, timeout: float = DEFAULT_TIMEOUT) -> list[Module]:

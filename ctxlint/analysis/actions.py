@@ -12,7 +12,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from ..knowledge.base import Knowledge, Local, Spawner
+from ..knowledge.base import NEEDS_APP, Knowledge, Local, Spawner
 from ..model import (
     Attr,
     CallEvent,
@@ -215,6 +215,9 @@ class Actions:
             return
         name = callee.name
         self._behind(callee, pos, conds, out)
+        if name in self.kb.app_arguments:
+            self._app_argument(fn, name, args, kws, pos, conds, out)
+            return
         if name in self.kb.reading_calls:
             read = argument(args, kws, self.kb.reading_calls[name], None)
             if isinstance(read, (Name, Attr)):
@@ -251,6 +254,18 @@ class Actions:
                 gen = self.r.resolve(body.func, fn)
                 if isinstance(gen, Func) and gen.qual in self.functions and self.functions[gen.qual].is_generator:
                     out.append(Stream(self.deco.chain_for(gen.qual), render(body.func) + "()", pos, conds))
+
+    def _app_argument(self, fn: Function, name: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
+                      pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """An extension given an application proxy uses it at once (``Cache(current_app)``)."""
+        spec = self.kb.app_arguments[name]
+        given = argument(args, kws, spec.arg, spec.kw)
+        value = self.r.resolve(given, fn) if isinstance(given, (Name, Attr)) else None
+        local = self.kb.locals.get(value.name) if isinstance(value, Ext) else None
+        if local is not None and local.proxy and self.needs(local) == NEEDS_APP:
+            keyword = f"{spec.kw}=" if spec.kw is not None and any(k == spec.kw for k, _ in kws) else ""
+            text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
+            out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
 
     def _behind(self, callee: Value, pos: Pos, conds: Conds, out: list[Action]) -> None:
         """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""

@@ -8,7 +8,7 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import babel, celery, click, extensions, flask, jobs, orm, quart, signals, stdlib, threads
+from . import babel, celery, click, extension_apps, extensions, flask, jobs, orm, quart, signals, stdlib, threads
 from .base import (
     APP,
     CTX_NAMES,
@@ -53,6 +53,7 @@ LIBRARIES: list[Library] = [
     stdlib.OTHER_FRAMEWORKS,
     signals.LIBRARY,
     babel.LIBRARY,
+    extension_apps.LIBRARY,
 ]
 DEFAULT_LIBRARIES[:] = LIBRARIES
 

@@ -134,6 +134,18 @@ class Orm:
                 setattr(self, f.name, mine + tuple(theirs))
 
 
+@dataclass(frozen=True)
+class AppArgument:
+    """A constructor (or call) that uses the application it is given at once: a Flask extension whose
+    ``__init__`` calls ``init_app(app)`` when it is given one (``Cache(app)``, ``Limiter(app=app)``).
+    Given the ``current_app`` proxy where there is no application context (at import time), it raises,
+    or tests the falsy unbound proxy and silently does nothing."""
+
+    arg: int | None = 0
+    kw: str | None = "app"
+    outside: str = ""  # what happens instead of Flask's RuntimeError, when that differs
+
+
 @dataclass
 class Library:
     """What ctxlint knows of one library (or family of libraries)."""
@@ -177,6 +189,8 @@ class Library:
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # calls that send a signal -> position of the sender (``blinker.Signal().send``)
     signal_sends: dict[str, int] = field(default_factory=dict)
+    # extension constructors that use the app they are given at once
+    app_arguments: dict[str, AppArgument] = field(default_factory=dict)
 
 
 # The libraries ``Knowledge()`` knows, in order (filled in by :mod:`ctxlint.knowledge`).
@@ -223,6 +237,7 @@ class Knowledge:
     orm: Orm = field(default_factory=Orm)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     signal_sends: dict[str, int] = field(default_factory=dict)
+    app_arguments: dict[str, AppArgument] = field(default_factory=dict)
     _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
