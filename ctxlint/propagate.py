@@ -220,7 +220,7 @@ class Propagator:
 
     def _decorator_use(self, root: Root, state: State, text: str, violations: list[Violation]) -> None:
         fn = self.g.functions[state.qual]
-        use = Use(K.NEEDS_REQUEST, text, fn.pos, (), False)
+        use = Use(K.NEEDS_REQUEST, text, fn.pos, (), False, self.g.kb.decorator_notes.get(text, ""))
         code = code_for(root.kind, use.needs, state.ctx)
         if code is not None:
             violations.append(Violation(code, use, state))

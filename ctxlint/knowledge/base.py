@@ -191,6 +191,8 @@ class Library:
     signal_sends: dict[str, int] = field(default_factory=dict)
     # extension constructors that use the app they are given at once
     app_arguments: dict[str, AppArgument] = field(default_factory=dict)
+    # a request decorator's text -> what its wrapper does without a request, when that is not a RuntimeError
+    decorator_notes: dict[str, str] = field(default_factory=dict)
 
 
 # The libraries ``Knowledge()`` knows, in order (filled in by :mod:`ctxlint.knowledge`).
@@ -238,6 +240,7 @@ class Knowledge:
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     signal_sends: dict[str, int] = field(default_factory=dict)
     app_arguments: dict[str, AppArgument] = field(default_factory=dict)
+    decorator_notes: dict[str, str] = field(default_factory=dict)
     _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
