@@ -168,6 +168,10 @@ class Actions:
         receiver: Value = None
         if isinstance(callee_expr, (Name, Attr)):
             callee, receiver, effects = self.r.scan_chain(callee_expr, fn)
+            exempt = self.kb.hook("call_needs_no_context")  # a library function that needs no context with these
+            if exempt:  # arguments (``Message(..., sender=...)``)
+                effects = [e for e in effects if not (isinstance(e, UseEffect) and e.local.function and any(
+                    hook(self.kb, e.local, args, kws) for hook in exempt))]
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
                 self._behind(self.r.resolve(callee_expr, fn), pos, conds, out)

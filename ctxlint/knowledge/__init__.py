@@ -8,7 +8,7 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import babel, celery, click, extension_apps, extensions, flask, jobs, orm, quart, signals, stdlib, threads
+from . import babel, celery, click, extension_apps, extensions, flask, jobs, mail, orm, quart, signals, stdlib, threads
 from .base import (
     APP,
     CTX_NAMES,
@@ -54,6 +54,7 @@ LIBRARIES: list[Library] = [
     signals.LIBRARY,
     babel.LIBRARY,
     extension_apps.LIBRARY,
+    mail.LIBRARY,
 ]
 DEFAULT_LIBRARIES[:] = LIBRARIES
 
