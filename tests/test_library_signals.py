@@ -180,3 +180,63 @@ def test_another_librarys_signals_come_from_the_configuration(tmp_path) -> None:
 def test_an_unknown_extension_keyword_is_an_error() -> None:
     with pytest.raises(TypeError):
         Knowledge().extend(no_such_key=["a.b"])
+
+
+def test_flask_logins_signals_are_sent_during_requests() -> None:
+    pytest.importorskip("flask_login")
+    import flask_login
+    from flask import Flask, has_request_context
+
+    from ctxlint.knowledge.signals import FLASK_LOGIN_SIGNALS
+
+    class User(flask_login.UserMixin):
+        id = "1"
+
+    app = Flask(__name__)
+    app.secret_key = "k"
+    app.config["SESSION_PROTECTION"] = "strong"
+    manager = flask_login.LoginManager(app)
+    manager.user_loader(lambda uid: User() if uid == "1" else None)
+    manager.request_loader(lambda req: User() if req.args.get("token") else None)
+    manager.refresh_view = "login"
+    seen: dict[str, set[bool]] = {}
+    for name in FLASK_LOGIN_SIGNALS:
+        def receive(sender, _name=name, **extra):  # noqa: ANN001, ANN003, ANN202
+            seen.setdefault(_name, set()).add(has_request_context())
+        getattr(flask_login, name).connect(receive, app, weak=False)
+
+    @app.get("/login")
+    def login() -> str:
+        flask_login.login_user(User(), remember=True)
+        flask_login.confirm_login()
+        return "in"
+
+    @app.get("/private")
+    @flask_login.login_required
+    def private() -> str:
+        return "private"
+
+    @app.get("/fresh")
+    @flask_login.fresh_login_required
+    def fresh() -> str:
+        return "fresh"
+
+    @app.get("/logout")
+    def logout() -> str:
+        flask_login.logout_user()
+        return "out"
+
+    client = app.test_client()
+    client.get("/private")  # user_unauthorized, user_accessed
+    client.get("/private?token=1")  # user_loaded_from_request
+    client.get("/login")  # user_logged_in, user_login_confirmed
+    client.get("/private")
+    with client.session_transaction() as sess:
+        sess.pop("_user_id", None)
+        sess["_fresh"] = False
+    client.get("/private")  # user_loaded_from_cookie (the remember cookie)
+    client.get("/fresh")  # user_needs_refresh
+    client.get("/private", headers={"User-Agent": "another browser"})  # session_protected
+    client.get("/logout")  # user_logged_out
+    assert set(seen) == set(FLASK_LOGIN_SIGNALS)
+    assert all(v == {True} for v in seen.values())

@@ -32,6 +32,11 @@ FLASK_SIGNALS: dict[str, str] = {
     "appcontext_tearing_down": "app",
     "appcontext_popped": "job",
 }
+# Flask-Login's signals: sent from login_user, logout_user, confirm_login and the request loader, all
+# during a request (checked with Flask-Login 0.6)
+FLASK_LOGIN_SIGNALS = ("user_logged_in", "user_logged_out", "user_login_confirmed", "user_unauthorized",
+                       "user_needs_refresh", "user_accessed", "user_loaded_from_cookie",
+                       "user_loaded_from_request", "session_protected")
 # Flask's signals whose receivers run in the caller's context (where the template is rendered)
 CALLER_CONTEXT_SIGNALS = ("template_rendered", "before_render_template")
 
@@ -53,6 +58,8 @@ def _flask_roots() -> dict[str, Root]:
     roots: dict[str, Root] = {}
     for name, kind in FLASK_SIGNALS.items():
         roots.update(receiver_roots(f"flask.{name}", kind))
+    for name in FLASK_LOGIN_SIGNALS:
+        roots.update(receiver_roots(f"flask_login.{name}", "request"))
     return roots
 
 
@@ -61,6 +68,7 @@ SEND_METHODS = ("send", "send_async")
 SIGNAL_OBJECTS = (
     "blinker.Signal()", "blinker.NamedSignal()", "blinker.signal()", "blinker.Namespace().signal()",
     *(f"flask.{s}" for s in (*FLASK_SIGNALS, *CALLER_CONTEXT_SIGNALS)),
+    *(f"flask_login.{s}" for s in FLASK_LOGIN_SIGNALS),
 )
 SENDER_KW = "sender"
 
@@ -92,7 +100,7 @@ def add_signal_classes(kb: Any, names: list[str]) -> None:
 LIBRARY = Library(
     name="signals",
     packages=("blinker",),
-    module_aliases={"flask.signals": "flask", "blinker.base": "blinker"},
+    module_aliases={"flask.signals": "flask", "blinker.base": "blinker", "flask_login.signals": "flask_login"},
     name_aliases={"flask.Namespace": "blinker.Namespace"},
     roots=_flask_roots(),
     signal_sends=_sends(SIGNAL_OBJECTS),
