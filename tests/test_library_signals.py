@@ -240,3 +240,26 @@ def test_flask_logins_signals_are_sent_during_requests() -> None:
     client.get("/logout")  # user_logged_out
     assert set(seen) == set(FLASK_LOGIN_SIGNALS)
     assert all(v == {True} for v in seen.values())
+
+
+SIGNAL_CLASS = """
+from flask import current_app
+from mylib.events import Event
+
+order_paid = Event("order-paid")
+
+
+def pay():
+    order_paid.send(current_app, order=1)
+"""
+
+
+def test_another_librarys_signal_class_comes_from_the_configuration(tmp_path) -> None:  # noqa: ANN001
+    from ctxlint.options import Options
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(SIGNAL_CLASS), encoding="utf-8")
+    assert analyse([str(tmp_path)], Options(use_cache=False)).findings == []
+    kb = Knowledge()
+    kb.extend(signal_classes=["mylib.events:Event"])
+    findings = analyse([str(tmp_path)], Options(knowledge=kb, use_cache=False)).findings
+    assert [(f.code, f.line) for f in findings] == [("CTX204", 9)]
