@@ -51,6 +51,7 @@ KNOWLEDGE_KEYS: dict[str, str] = {
     "app-signals": "app_signals",  # ... with only an application context
     "signal-classes": "signal_classes",  # classes whose instances are signals (``send(sender, ...)``)
     "app-extensions": "app_extensions",  # extension classes whose constructor sets them up for the app given
+    "babel-modules": "babel_modules",  # packages with Flask-Babel's API (Flask-BabelEx)
 }
 
 _CODE_KEYS = ("select", "extend-select", "ignore", "extend-ignore")

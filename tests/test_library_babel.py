@@ -135,3 +135,16 @@ def test_a_cli_command_translating_a_string_is_reported_through_the_selector(tmp
     f = findings[0]
     assert "reaches request.accept_languages" in f.message and "via pick_locale()" in f.message
     assert [s.note for s in f.trace][1] == "calls gettext(), which calls the Flask-Babel locale selector pick_locale()"
+
+
+def test_a_package_with_flask_babels_api_comes_from_the_configuration(tmp_path) -> None:  # noqa: ANN001
+    from ctxlint.knowledge import Knowledge
+    from ctxlint.options import Options
+
+    source = textwrap.dedent(PROJECT).replace("flask_babel", "flask_babelex")
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    assert analyse([str(tmp_path)], Options(use_cache=False)).findings == []
+    kb = Knowledge()
+    kb.extend(babel_modules=["flask_babelex"])
+    findings = analyse([str(tmp_path)], Options(knowledge=kb, use_cache=False)).findings
+    assert [(f.code, f.function) for f in findings] == [("CTX501", "mail"), ("CTX202", "stamp")]

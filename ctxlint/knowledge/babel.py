@@ -112,10 +112,19 @@ def calls_behind(r: Any, name: str) -> list[tuple[str, str, int]]:
             for k in kinds if len(found[k]) == 1 for q in found[k]]
 
 
+def add_babel_modules(kb: Any, names: list[str]) -> None:
+    """``babel-modules`` in ``[tool.ctxlint]``: packages with Flask-Babel's API (a fork such as
+    Flask-BabelEx, or the project's installed wrapper), read as Flask-Babel."""
+    for n in names:
+        kb.module_aliases[n] = "flask_babel"
+        kb.packages = kb.packages | {n.split(".", 1)[0]}
+    kb._canonical_cache.clear()
+
+
 LIBRARY = Library(
     name="flask_babel",
     packages=("flask_babel",),
     module_aliases={"flask_babel.speaklater": "flask_babel"},
     locals={f"flask_babel.{n}": Local(NEEDS_APP, False, function=True) for n in APP_BOUND},
-    hooks={"calls_behind": calls_behind},
+    hooks={"calls_behind": calls_behind, "config:babel_modules": add_babel_modules},
 )
