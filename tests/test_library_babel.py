@@ -148,3 +148,38 @@ def test_a_package_with_flask_babels_api_comes_from_the_configuration(tmp_path) 
     kb.extend(babel_modules=["flask_babelex"])
     findings = analyse([str(tmp_path)], Options(knowledge=kb, use_cache=False)).findings
     assert [(f.code, f.function) for f in findings] == [("CTX501", "mail"), ("CTX202", "stamp")]
+
+
+REGISTRATIONS = """
+from flask import Flask, request
+from flask_babel import Babel, get_babel, gettext
+
+
+def pick_locale():
+    return request.accept_languages.best_match(["en", "de"])
+
+
+app = Flask(__name__)
+babel = Babel(app)
+{registration}
+
+
+@app.cli.command()
+def mail():
+    print(gettext("Hello"))
+"""
+
+
+@pytest.mark.parametrize("registration", [
+    "babel.init_app(app, locale_selector=pick_locale)",
+    "babel.localeselector(pick_locale)",  # before Flask-Babel 3
+    "babel.locale_selector_func = pick_locale",  # before Flask-Babel 3
+    "get_babel(app).locale_selector = pick_locale",
+    "app.extensions['babel'].locale_selector = pick_locale  # not known: nothing",
+    "babel.localeselector(pick_locale)\nbabel.localeselector(lambda: 'en')  # two: which one runs is unknown",
+])
+def test_each_way_of_registering_a_selector(tmp_path, registration: str) -> None:  # noqa: ANN001
+    (tmp_path / "app.py").write_text(textwrap.dedent(REGISTRATIONS).replace("{registration}", registration),
+                                     encoding="utf-8")
+    findings = analyse([str(tmp_path)]).findings
+    assert [f.code for f in findings] == ([] if "nothing" in registration or "two" in registration else ["CTX501"])

@@ -16,7 +16,7 @@ text; that is not followed.
 
 Selectors are registered with ``Babel(app, locale_selector=f)``, ``babel.init_app(app,
 locale_selector=f)`` (Flask-Babel 3+), ``@babel.localeselector`` / ``@babel.timezoneselector`` (before
-3), or by assignment: ``babel.locale_selector_func = f`` (before 3) or
+3, also called by hand: ``babel.localeselector(f)``), or by assignment: ``babel.locale_selector_func = f`` (before 3) or
 ``get_babel(app).locale_selector = f`` (3+).  A selector belongs to one application: when a project
 registers several of a kind, which one a call reaches is not known and none is followed.
 """
@@ -52,6 +52,7 @@ REGISTERING_CALLS = ("flask_babel.Babel", "flask_babel.Babel().init_app")
 # decorators of Flask-Babel before 3
 SELECTOR_DECORATORS = {"flask_babel.Babel().localeselector": LOCALE,
                        "flask_babel.Babel().timezoneselector": TIMEZONE}
+_DECORATOR_METHODS = {name.rsplit(".", 1)[-1] for name in SELECTOR_DECORATORS}
 # attributes a selector is assigned to, on the Babel object (before 3) or its configuration (3+)
 SELECTOR_ATTRS = {"locale_selector_func": LOCALE, "timezone_selector_func": TIMEZONE,
                   "locale_selector": LOCALE, "timezone_selector": TIMEZONE}
@@ -89,7 +90,13 @@ def selectors(r: Any) -> dict[str, list[str]]:
                 if kind is not None:
                     found[kind].append(fn.qual)
             for ev in fn.events:
-                if not isinstance(ev, CallEvent) or not any(k in SELECTOR_KEYWORDS for k, _ in ev.call.kws):
+                if not isinstance(ev, CallEvent):
+                    continue
+                if isinstance(ev.call.func, Attr) and ev.call.func.attr in _DECORATOR_METHODS and ev.call.args:
+                    callee = r.resolve(ev.call.func, fn)  # babel.localeselector(f), called by hand
+                    if isinstance(callee, Ext) and callee.name in SELECTOR_DECORATORS:
+                        add(SELECTOR_DECORATORS[callee.name], r.resolve(ev.call.args[0], fn))
+                if not any(k in SELECTOR_KEYWORDS for k, _ in ev.call.kws):
                     continue
                 callee = r.resolve(ev.call.func, fn)
                 if isinstance(callee, Ext) and callee.name in REGISTERING_CALLS:
