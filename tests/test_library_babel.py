@@ -183,3 +183,25 @@ def test_each_way_of_registering_a_selector(tmp_path, registration: str) -> None
                                      encoding="utf-8")
     findings = analyse([str(tmp_path)]).findings
     assert [f.code for f in findings] == ([] if "nothing" in registration or "two" in registration else ["CTX501"])
+
+
+def test_force_locale_keeps_the_selector_from_being_called() -> None:
+    from flask_babel import force_locale
+
+    calls: list[str] = []
+    with _app(calls, read_request=True).app_context(), force_locale("de"):
+        flask_babel.gettext("Hello")  # a CLI command sending German mail: no request needed
+        assert str(flask_babel.get_locale()) == "de"
+    assert calls == []
+
+
+def test_a_translation_inside_force_locale_is_not_reported(tmp_path) -> None:  # noqa: ANN001
+    source = textwrap.dedent(REGISTRATIONS).replace("{registration}",
+                                                    "babel.init_app(app, locale_selector=pick_locale)")
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    assert [f.code for f in analyse([str(tmp_path)]).findings] == ["CTX501"]
+    source = source.replace('    print(gettext("Hello"))',
+                            '    with force_locale("de"):\n        print(gettext("Hello"))')
+    source = source.replace("from flask_babel import Babel,", "from flask_babel import Babel, force_locale,")
+    (tmp_path / "app.py").write_text(source, encoding="utf-8")
+    assert "with force_locale" in source and analyse([str(tmp_path)]).findings == []

@@ -174,7 +174,7 @@ class Actions:
                     hook(self.kb, e.local, args, kws) for hook in exempt))]
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
-                self._behind(self.r.resolve(callee_expr, fn), pos, conds, out)
+                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out)
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
@@ -218,7 +218,7 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
-        self._behind(callee, pos, conds, out)
+        self._behind(callee, fn, pos, conds, out)
         if name in self.kb.app_arguments:
             self._app_argument(fn, name, args, kws, pos, conds, out)
             return
@@ -271,11 +271,11 @@ class Actions:
             text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
             out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
 
-    def _behind(self, callee: Value, pos: Pos, conds: Conds, out: list[Action]) -> None:
+    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action]) -> None:
         """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""
         if isinstance(callee, Ext):
             for hook in self.kb.hook("calls_behind"):
-                for qual, text, only_with in hook(self.r, callee.name):
+                for qual, text, only_with in hook(self.r, callee.name, fn, conds):
                     out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],

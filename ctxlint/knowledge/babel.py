@@ -27,7 +27,7 @@ import weakref
 from typing import Any
 
 from ..analysis.values import Ext, Func
-from ..model import Attr, CallEvent, CallExpr, Name
+from ..model import Attr, CallEvent, CallExpr, Function, Name, WithCond
 from .base import APP, NEEDS_APP, Library, Local
 
 LOCALE = "locale"
@@ -106,12 +106,16 @@ def selectors(r: Any) -> dict[str, list[str]]:
     return found
 
 
-def calls_behind(r: Any, name: str) -> list[tuple[str, str, int]]:
-    """The project functions a call of the library function ``name`` runs in the caller's context:
-    (qualname, how the trace names the call, the contexts without which it does not run)."""
+def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...]) -> list[tuple[str, str, int]]:
+    """The project functions a call of the library function ``name`` in ``fn`` (under the conditions
+    ``conds``) runs in the caller's context: (qualname, how the trace names the call, the contexts
+    without which it does not run).  Inside ``with force_locale(...):`` the locale is set: the locale
+    selector is not called."""
     kinds = SELECTOR_CALLS.get(name)
     if not kinds:
         return []
+    if LOCALE in kinds and _forced_locale(r, fn, conds):
+        kinds = tuple(k for k in kinds if k != LOCALE)
     found = selectors(r)
     short = name.rsplit(".", 1)[-1]
     # a selector belongs to one application: with several of a kind, which one a call reaches is unknown
@@ -126,6 +130,19 @@ def add_babel_modules(kb: Any, names: list[str]) -> None:
         kb.module_aliases[n] = "flask_babel"
         kb.packages = kb.packages | {n.split(".", 1)[0]}
     kb._canonical_cache.clear()
+
+
+FORCE_LOCALE = "flask_babel.force_locale"
+
+
+def _forced_locale(r: Any, fn: Function, conds: tuple[int, ...]) -> bool:
+    for ci in conds:
+        c = fn.conds[ci]
+        if isinstance(c, WithCond) and isinstance(c.expr, CallExpr):
+            callee = r.resolve(c.expr.func, fn)
+            if isinstance(callee, Ext) and callee.name == FORCE_LOCALE:
+                return True
+    return False
 
 
 LIBRARY = Library(
