@@ -62,13 +62,18 @@ LABEL = {LOCALE: "Flask-Babel locale selector", TIMEZONE: "Flask-Babel timezone 
 _SELECTORS: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
 
 
+def find_selectors(prog: Any) -> None:
+    """Find the selectors once the program's names are resolved (the ``program_ready`` hook)."""
+    selectors(prog.resolver)
+
+
 def selectors(r: Any) -> dict[str, list[str]]:
     """The project's selector functions by kind (``r``: the resolver)."""
     found = _SELECTORS.get(r.index)
     if found is not None:
         return found
     found = {LOCALE: [], TIMEZONE: []}
-    _SELECTORS[r.index] = found
+    _SELECTORS[r.index] = found  # (asked again while they are being found: none yet)
 
     def add(kind: str, value: Any) -> None:
         if isinstance(value, Func) and value.qual in r.functions and value.qual not in found[kind]:
@@ -150,5 +155,5 @@ LIBRARY = Library(
     packages=("flask_babel",),
     module_aliases={"flask_babel.speaklater": "flask_babel"},
     locals={f"flask_babel.{n}": Local(NEEDS_APP, False, function=True) for n in APP_BOUND},
-    hooks={"calls_behind": calls_behind, "config:babel_modules": add_babel_modules},
+    hooks={"calls_behind": calls_behind, "program_ready": find_selectors, "config:babel_modules": add_babel_modules},
 )
