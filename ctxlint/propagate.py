@@ -175,7 +175,7 @@ class Propagator:
             if push is not None:
                 self._push_root(qual, ctx, (), push)
                 continue
-            if eff == K.REQUEST or eff < 0:
+            if eff == K.REQUEST or eff < 0 or isinstance(act, Call) and act.only_with & ~eff:
                 continue
             sub = Root("import", label, root.chain, K.NONE, root.path, act.pos, qual)
             parents: dict[State, tuple[State, Action] | None] = {}

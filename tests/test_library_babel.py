@@ -205,3 +205,10 @@ def test_a_translation_inside_force_locale_is_not_reported(tmp_path) -> None:  #
     source = source.replace("from flask_babel import Babel,", "from flask_babel import Babel, force_locale,")
     (tmp_path / "app.py").write_text(source, encoding="utf-8")
     assert "with force_locale" in source and analyse([str(tmp_path)]).findings == []
+
+
+def test_a_translation_at_import_time_is_not_followed_into_the_selector(tmp_path) -> None:  # noqa: ANN001
+    # no context at import time: Flask-Babel returns the untranslated string without calling the selector
+    source = textwrap.dedent(REGISTRATIONS).replace("{registration}", "babel.localeselector(pick_locale)")
+    (tmp_path / "app.py").write_text(source + '\nprint(gettext("at import"))\n', encoding="utf-8")
+    assert [(f.code, f.function) for f in analyse([str(tmp_path)]).findings] == [("CTX501", "mail")]
