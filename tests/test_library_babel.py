@@ -172,6 +172,7 @@ def mail():
 
 @pytest.mark.parametrize("registration", [
     "babel.init_app(app, locale_selector=pick_locale)",
+    "babel.localeselector(lambda: pick_locale())",
     "babel.localeselector(pick_locale)",  # before Flask-Babel 3
     "babel.locale_selector_func = pick_locale",  # before Flask-Babel 3
     "get_babel(app).locale_selector = pick_locale",
@@ -183,6 +184,8 @@ def test_each_way_of_registering_a_selector(tmp_path, registration: str) -> None
                                      encoding="utf-8")
     findings = analyse([str(tmp_path)]).findings
     assert [f.code for f in findings] == ([] if "nothing" in registration or "two" in registration else ["CTX501"])
+    if registration.startswith("babel.localeselector(lambda"):
+        assert findings[0].trace[1].note == "calls gettext(), which calls the Flask-Babel locale selector lambda()"
 
 
 def test_force_locale_keeps_the_selector_from_being_called() -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from ..analysis.values import Ext, Func
+from ..analysis.values import Ext, Func, short_name
 from ..model import Attr, CallEvent, CallExpr, Function, Name, WithCond
 from .base import APP, NEEDS_APP, Library, Local
 
@@ -124,7 +124,7 @@ def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...]) -> lis
     found = selectors(r)
     short = name.rsplit(".", 1)[-1]
     # a selector belongs to one application: with several of a kind, which one a call reaches is unknown
-    return [(q, f"{short}(), which calls the {LABEL[k]} {q.rsplit(':', 1)[-1].rsplit('.', 1)[-1]}()", APP)
+    return [(q, f"{short}(), which calls the {LABEL[k]} {short_name(q)}()", APP)
             for k in kinds if len(found[k]) == 1 for q in found[k]]
 
 
