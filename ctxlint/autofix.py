@@ -40,9 +40,13 @@ def run_fixes(paths: list[str], options: Options | None = None, unsafe: bool = F
     out = out or sys.stdout
     err = err or sys.stderr
     originals = _read_all(paths, options)
-    current, applied, first, hidden = fixes.plan_fixes(paths, options, unsafe, originals, keep, analyse=analyse)
+    current, applied, first, hidden, failed = fixes.plan_fixes(paths, options, unsafe, originals, keep,
+                                                               analyse=analyse)
     changed = sorted(p for p in current if current[p].text != originals[p].text)
-    note = (f" ({hidden} more with --unsafe-fixes)" if hidden else "")
+    note = (f" ({hidden} unsafe fix{'es' if hidden != 1 else ''} available with `--fix --unsafe-fixes`)"
+            if hidden else "")
+    for x in failed:  # never dropped without a word
+        err.write(f"ctxlint: a fix cannot be applied: {x.describe()}\n")
     if diff_only:
         for p in changed:
             out.write(unified_diff(os.path.relpath(p), originals[p].text, current[p].text))

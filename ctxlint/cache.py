@@ -1,7 +1,7 @@
 """Per-module summaries on disk, so a re-run reads only what changed.
 
 A summary depends only on the module's source, its names (dotted name, key,
-path as shown) and ctxlint's own version: knowledge and settings are applied
+absolute path) and ctxlint's own version: knowledge and settings are applied
 later, to the call graph, which is rebuilt on every run.  So an entry's key is
 a hash of exactly those, and each version of ctxlint keeps its own directory.
 Entries are written to a temporary file and renamed, so concurrent runs and a

@@ -13,17 +13,20 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from . import __version__
 from .baseline import BaselineError
 from .baseline import load as load_baseline
 from .baseline import write as write_baseline
 from .config import ConfigError, Settings, find_config, load_config, parse_per_file_ignore, resolve
-from .engine import Options, analyse
+from .engine import Options
 from .findings import Finding
+from .progress import Progress
 from .report import (
     FORMATS,
     Fix,
+    Fixable,
     concise_report,
     github_report,
     json_report,
@@ -34,6 +37,7 @@ from .report import (
 )
 from .rules import RULES, known_code
 from .suppression import SourceLines, Suppressions
+from .targets import analyse_targets, fix_paths, looks_like_python, under
 from .workers import DEFAULT_TIMEOUT
 
 
@@ -70,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ctxlint",
         description="Find Flask request/app context misuse across a whole project.",
         epilog="`ctxlint rule CODE` shows a rule's documentation; `ctxlint rule --all` lists the rules.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to analyse (default: .)")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="directories to analyse, or files to report on (each analysed with its whole project); "
+                        "- reads a file from standard input (default: .)")
 
     g = p.add_argument_group("rules")
     g.add_argument("--select", type=_codes, default=None, metavar="CODES",
@@ -93,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--config", default=None, metavar="FILE",
                    help="read the configuration from FILE instead of the nearest pyproject.toml with [tool.ctxlint]")
     g.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    g.add_argument("--stdin-filename", default=None, metavar="PATH",
+                   help="the path of the file read from standard input (with - or no PATH): it is analysed with "
+                        "that file's project, in place of the file on disk")
+    g.add_argument("--force-python", action="store_true",
+                   help="analyse files named on the command line as Python even without a .py name or a python #! "
+                        "line (they are skipped with a warning otherwise)")
     g.add_argument("--exclude", type=_patterns, action="append", default=None, metavar="PATTERNS",
                    help="skip files and directories matching these gitignore-style patterns, comma separated; "
                         "replaces the configuration's exclude")
@@ -112,10 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the current findings to FILE as a baseline and exit 0")
 
     g = p.add_argument_group("output")
-    g.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    g.add_argument("--format", "--output-format", dest="format", choices=FORMATS, default="text",
+                   help="output format (default: text)")
     g.add_argument("--output-file", "-o", default=None, metavar="FILE", help="write the report to FILE")
     g.add_argument("--statistics", action="store_true",
-                   help="print the number of findings per code instead of the findings")
+                   help="print the number of findings per code instead of the findings (text, concise or json)")
     g.add_argument("--exit-zero", action="store_true", help="exit with status 0 even when there are findings")
 
     g = p.add_argument_group("fixes")
@@ -126,15 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print the fixes as a unified diff and change nothing (exit 1 if there is anything to fix)")
 
     g = p.add_argument_group("performance")
-    g.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                   help="processes to summarise files with (default: all cores)")
+    g.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="processes to parse files with (default, or 0: all cores)")
     g.add_argument("--parse-timeout", type=_seconds, default=None, metavar="SECONDS",
                    help="give up on a file that takes longer than this to parse, reporting CTX900 "
                         f"(default {DEFAULT_TIMEOUT:g}, and as much again per further MiB of source)")
     g.add_argument("--no-cache", dest="use_cache", action="store_false", help="do not read or write the cache")
     g.add_argument("--cache-dir", default=None, metavar="DIR",
                    help="where to keep per-module summaries (default: .ctxlint_cache at the project root)")
-    p.add_argument("--version", action="version", version=f"ctxlint {__version__}")
+    p.add_argument("--version", "-V", action="version", version=f"ctxlint {__version__}")
     return p
 
 
@@ -169,6 +182,19 @@ def _guarded(run: Callable[[], int]) -> int:
         except OSError:
             pass
         return 1
+
+
+def _jobs(text: str) -> int | None:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, 0 or more (0: all cores), got {text!r}")
+    return value or None
+
+
+STATISTICS_FORMATS = ("text", "concise", "json")
 
 
 def _seconds(text: str) -> float:
@@ -208,13 +234,34 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         from .stats import stats_main
 
         return stats_main(argv[1:])
+    if argv[:1] == ["clean"] and not pre_commit:
+        from .commands import clean_main
+
+        return clean_main(argv[1:])
     parser = build_parser()
     if pre_commit:
         parser.prog = "ctxlint-pre-commit"
         parser.description = ("Analyse the projects of the given files (as pre-commit passes them) and report "
                               "context misuse in those files only.")
     args = parser.parse_args(argv)
+    if args.statistics and args.format not in STATISTICS_FORMATS:
+        parser.error(f"--statistics cannot be written as {args.format} (it can as {', '.join(STATISTICS_FORMATS)})")
     paths = args.paths or ["."]
+    stdin: dict[str, bytes] = {}
+    if "-" in args.paths or (args.stdin_filename and not args.paths):
+        if args.paths not in ([], ["-"]):
+            parser.error("- (standard input) cannot be given with other paths")
+        if args.fix or args.diff or args.write_baseline:
+            parser.error("--fix, --diff and --write-baseline work on files: name the file instead of -")
+        paths = [args.stdin_filename or "-"]
+        stdin[os.path.abspath(paths[0])] = sys.stdin.buffer.read()
+    elif args.stdin_filename:
+        parser.error("--stdin-filename names the file read from standard input: give - or no PATH")
+    if not args.force_python:
+        for p in [p for p in paths if os.path.isfile(p) and not looks_like_python(p)]:
+            print(f"ctxlint: {p}: not a Python file (no .py name, no python #! line); skipped "
+                  f"(--force-python analyses it)", file=sys.stderr)
+            paths.remove(p)
     if pre_commit:
         if args.fix or args.diff or args.write_baseline:
             parser.error("--fix, --diff and --write-baseline work on whole projects: run ctxlint itself")
@@ -254,29 +301,43 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
                 kept, _ = baseline.filter(kept, src)
             return kept
 
-        fix_status, result = run_fixes(paths, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
-                                       out=sys.stdout, err=sys.stderr, keep=keep)
-    elif pre_commit:
-        from .precommit import analyse_files
+        # named files are fixed with their projects analysed for context; findings elsewhere are left alone
+        fix_targets, named, directories = fix_paths(paths)
 
-        result = analyse_files(paths, options)
+        def keep_named(found: list[Finding], texts: dict[str, bytes]) -> list[Finding]:
+            return keep([f for f in found if under(f.path, named, directories)], texts)
+
+        with _progress(args) as shown:
+            # the diff and the status lines are written before the run ends: the progress line stops first
+            out, err = (shown.quiet(sys.stdout), shown.quiet(sys.stderr)) if shown else (sys.stdout, sys.stderr)
+            fix_status, result = run_fixes(fix_targets, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
+                                           out=out, err=err, keep=keep_named)
+        if named:  # the files reported on are the ones named (and those under the directories given)
+            from .discover import discover
+
+            result.files = len(discover(paths, options.respect_gitignore, options.exclude).files)
     else:
-        result = analyse(paths, options)
+        # pre-commit's files and the command line's are the same targets: each file with its project
+        with _progress(args):
+            result = analyse_targets(paths, options, overrides=stdin)
     for err in result.errors:
         print(f"ctxlint: {err}", file=sys.stderr)
     if result.files == 0:
-        print("ctxlint: no Python files to analyse", file=sys.stderr)
-        return 2
+        if result.errors:
+            print("ctxlint: no Python files to analyse", file=sys.stderr)
+            return 2
+        # like ruff: a warning, and the (empty) report
+        print("ctxlint: warning: no Python files found under the given path(s)", file=sys.stderr)
     if args.diff:  # the diff is the output
         return 0 if args.exit_zero else fix_status or 0
 
-    sources = SourceLines()
+    sources = SourceLines(stdin)
     suppressions = Suppressions(sources)
     found: list[Finding] = list(result.findings)
     if report_unused:
         from .discover import discover
 
-        files = [f.path for f in discover(paths, settings.respect_gitignore, settings.exclude).files]
+        files = [f.path for f in discover(paths, settings.respect_gitignore, settings.exclude, virtual=stdin).files]
         found += suppressions.unused(result.findings, files)
     findings = [f for f in found if settings.selected(f.code) and not settings.per_file_ignored(f)
                 and (args.disable_noqa or f.code == "CTX001" or not suppressions.suppresses(f))]
@@ -303,7 +364,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
 
         out = json_report(findings, fixes_as_json(findings, paths, options))
     elif args.format == "concise":
-        out = concise_report(findings, result.files, baselined)
+        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args))
     elif args.format == "sarif":
         out = sarif_report(findings, errors=result.errors, sources=sources,
                            fixes_for=_sarif_fixes(findings, paths, options))
@@ -312,7 +373,8 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     elif args.format == "junit":
         out = junit_report(findings, result.files)
     else:
-        out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined)
+        out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined,
+                          fixable=_fixable(findings, paths, options, args))
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as fh:
@@ -328,6 +390,13 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     return 0
 
 
+def _progress(args: argparse.Namespace) -> AbstractContextManager[Progress | None]:
+    """A status line on stderr while the run works, when stderr is a terminal (never through a pipe)."""
+    if not _isatty(sys.stderr):
+        return nullcontext()
+    return Progress(sys.stderr)
+
+
 def _isatty(stream: object) -> bool:
     try:
         return bool(stream.isatty())  # type: ignore[attr-defined]
@@ -341,18 +410,24 @@ def rule_main(argv: list[str]) -> int:
     """``ctxlint rule CODE...`` prints rule pages; ``ctxlint rule --all`` lists the rules."""
     p = argparse.ArgumentParser(prog="ctxlint rule", description="Show what a rule finds, why it breaks at "
                                 "runtime, an example and its fix.")
-    p.add_argument("codes", nargs="*", metavar="CODE", help="rule codes, e.g. CTX201")
+    p.add_argument("codes", nargs="*", metavar="RULE",
+                   help="rule codes (CTX201), prefixes (CTX2: every CTX2xx rule) or names (request-local-in-thread)")
     p.add_argument("--all", action="store_true", help="every rule: a list (text), the README table (markdown), "
                                                       "or every page (json)")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="default: text")
     args = p.parse_args(argv)
     if not args.codes and not args.all:
         p.error("give a rule code (ctxlint rule CTX201) or --all")
-    codes = [c.upper() for c in args.codes]
-    for c in codes:
-        if c not in RULES:
-            print(f"ctxlint rule: unknown rule code {c} (known: {', '.join(RULES)})", file=sys.stderr)
+    from .commands import rules_matching
+
+    codes: list[str] = []
+    for query in args.codes:
+        found = rules_matching(query)
+        if not found:
+            print(f"ctxlint rule: unknown rule code {query} (give a code, a prefix such as CTX2, or a rule's name; "
+                  f"known: {', '.join(RULES)}; `ctxlint rule --all` lists them)", file=sys.stderr)
             return 2
+        codes += [c for c in found if c not in codes]
     if args.all:
         codes = codes or list(RULES)
     rules = [RULES[c] for c in codes]
@@ -393,3 +468,10 @@ def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) ->
         if edits:
             by_finding[id(f)] = [(f"{fix['applicability']} fix: {fix['message']}", edits)]
     return lambda f: by_finding.get(id(f), [])
+
+
+def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace) -> Fixable:
+    """``[*]`` on the findings --fix fixes, and ruff's "N fixable with `--fix`" line."""
+    from .fixes import fixable
+
+    return fixable(findings, paths, options, args.unsafe_fixes) if findings else Fixable()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pathspec
 
 from .knowledge import APP, APP_CONTEXT_ENTRY_FILES
+from .knowledge.jobs import PROCESS_COMMANDS as COMMANDS
 
 DEFAULT_EXCLUDES = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", "build", "dist",
@@ -134,11 +136,17 @@ def _ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]
     return False
 
 
-def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: tuple[str, ...] = ()) -> Discovery:
+def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: tuple[str, ...] = (),
+             virtual: Collection[str] = ()) -> Discovery:
+    """The Python files under ``paths``; ``virtual``: absolute paths of files not on disk whose text the caller
+    has (standard input, an unsaved buffer), found when they are given."""
     out = Discovery()
     seen: set[str] = set()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
     for given in paths:
+        if not os.path.lexists(given) and os.path.abspath(given) in virtual:
+            _add(out, seen, os.path.abspath(given), given_dir=None)
+            continue
         if not os.path.lexists(given):
             out.errors.append(f"{given}: no such file or directory")
             continue
@@ -181,7 +189,46 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
     for root in sorted({find_project_root(os.path.abspath(p)) for p in paths if os.path.exists(p)}):
         for group, targets in declared_entry_points(root).items():
             out.entry_points[group] = out.entry_points.get(group, ()) + targets
+        commands = declared_commands(root)
+        if commands:
+            out.entry_points[COMMANDS] = out.entry_points.get(COMMANDS, ()) + commands
     return out
+
+
+# Where a project writes the commands that start its processes (a worker, say); they are kept beside
+# the entry-point groups, under COMMANDS.
+_COMMAND_FILES = ("Procfile*", "*.yml", "*.yaml", "Makefile", "Dockerfile*", "*.sh", "*.conf", "*.ini", "*.service")
+_COMMAND_DIRS = ("", "deploy", "docker", "bin", "scripts", "etc")
+_COMMAND_WORDS = (b"rq ", b"rqworker", b'"rq"', b"'rq'")
+
+
+def declared_commands(root: str) -> tuple[str, ...]:
+    """Lines of the project's process files (Procfile, compose files, Makefile, shell scripts, supervisor
+    and systemd units) that start an RQ worker: how the project really runs its jobs."""
+    out: list[str] = []
+    for sub in _COMMAND_DIRS:
+        folder = os.path.join(root, sub)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if not any(fnmatch.fnmatchcase(name, pat) for pat in _COMMAND_FILES) or not os.path.isfile(path):
+                continue
+            try:
+                if os.path.getsize(path) > 262144:
+                    continue
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            if not any(w in data for w in _COMMAND_WORDS):
+                continue
+            for line in data.decode("utf-8", "replace").splitlines():
+                if "rq" in line and "worker" in line:
+                    out.append(line.strip())
+    return tuple(out)
 
 
 def _walk_error(out: Discovery, top: str):  # type: ignore[no-untyped-def]

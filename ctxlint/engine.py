@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 
+from . import progress
 from .analysis.program import Program as Graph
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, rarely
@@ -19,6 +21,7 @@ from .options import Options, Result
 from .propagate import Propagator
 from .rules import CHECKS, selected
 from .rules.messages import outcome_findings, parse_error_findings
+from .shown import shown_findings
 from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
@@ -34,9 +37,29 @@ def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | st
         return exc.strerror or str(exc)
 
 
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
+
+
+def _namespace_name(f: SourceFile, data: bytes) -> str:
+    """The name a module's relative imports are resolved from: its own, unless they climb above its
+    package, which only works inside a namespace package (folders without ``__init__.py``): then its
+    name in that namespace."""
+    if not f.aliases or b"from ." not in data and b"from\t." not in data:
+        return f.import_name
+    climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
+    depth = f.import_name.count(".") + (1 if f.is_package else 0)
+    if climb <= depth:
+        return f.import_name
+    for alias in f.aliases:
+        if alias.count(".") + (1 if f.is_package else 0) >= climb:
+            return alias
+    return f.import_name
+
+
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
                errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
-    """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
+    """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
+    form); unreadable files go to ``errors``."""
     items: list[Item] = []
     kept: list[SourceFile] = []
     used: dict[str, int] = {}
@@ -51,7 +74,7 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
             key = f"{key}@{used[key]}"
         else:
             used[key] = 1
-        items.append((data, key, f.import_name, f.path, f.is_package))
+        items.append((data, key, _namespace_name(f, data), f.abspath, f.is_package))
         kept.append(f)
     return items, kept
 
@@ -76,6 +99,7 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
         else:
             todo.append(i)
     if todo:
+        progress.phase("parsing files", len(todo))
         fresh = summarise_parallel([items[i] for i in todo], options.jobs, options.parse_timeout)
         for i, mod in zip(todo, fresh):
             modules[i] = mod
@@ -84,7 +108,8 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
     out: list[Module] = []
     for f, found in zip(kept, modules):
         assert found is not None
-        found.aliases = f.aliases
+        found.aliases = f.aliases if found.import_name == f.import_name else \
+            (f.import_name, *(a for a in f.aliases if a != found.import_name))
         found.entry_ctx = f.entry_ctx
         out.append(found)
     return out
@@ -123,7 +148,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     absolute paths (pre-commit passes only the changed files).
     """
     options = options or Options()
-    found = discover(paths, options.respect_gitignore, options.exclude)
+    found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
     items, kept = read_items(found.files, overrides, errors)
     keys = [entry_key(*item) for item in items]
@@ -140,7 +165,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
         findings = findings_for(modules, options, found.entry_points)
         if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
-    findings = list(findings)
+    findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
     if report_only is not None:
         keep = {os.path.abspath(p) for p in report_only}
         findings = [f for f in findings if os.path.abspath(f.path) in keep]
@@ -154,6 +179,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
 def findings_for(modules: list[Module], options: Options,
                  entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
     out: list[Finding] = parse_error_findings(modules)
+    progress.phase(f"analysing {len(modules)} modules")
     with rarely(ANALYSING):
         graph = Graph(modules, options.knowledge, entry_points)
         for outcome in Propagator(graph).run():

@@ -20,7 +20,7 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import libcst as cst
 
@@ -36,15 +36,17 @@ from .fixing import (
     NoFix,
     SourceText,
     apply_edits,
+    check_compiles,
     check_parses,
     overlaps,
 )
 from .options import Options, Result
-from .rewrite import FixContext, Sources
+from .report import Fixable
+from .rewrite import FixContext, Sources, imports_left_unused_removed
 from .rules import RULES
 
-__all__ = ["SAFE", "SUGGESTION", "UNSAFE", "Applied", "Fix", "FixContext", "NoFix", "Sources", "fix_as_json", "fix_for",
-           "fixes_as_json", "plan_fixes"]
+__all__ = ["SAFE", "SUGGESTION", "UNSAFE", "Applied", "Failed", "Fix", "FixContext", "NoFix", "Plan", "Sources",
+           "fix_as_json", "fix_for", "fixable", "fixes_as_json", "plan_fixes"]
 
 Analyse = Callable[[list[str], Options, dict[str, bytes]], Result]  # the engine's analyse(paths, options, overrides)
 
@@ -63,7 +65,23 @@ def fix_for(f: Finding, context: FixContext | None = None) -> Fix:
         return Fix(SUGGESTION, f.fix_hint or "see the message")
     if fix.applicability != SUGGESTION and not fix.edits:
         return Fix(SUGGESTION, fix.message)
+    error = _cannot_apply(fix, ctx)
+    if error:  # never advertise edits that --fix would have to drop
+        return Fix(SUGGESTION, f"{fix.message} (the automatic fix cannot be applied: {error})", error=error)
     return fix
+
+
+def _cannot_apply(fix: Fix, ctx: FixContext) -> str:
+    """Why ``fix``'s edits cannot be applied to the texts they were computed from ("" when they can)."""
+    by_file: dict[str, list[Edit]] = {}
+    for e in fix.edits:
+        by_file.setdefault(os.path.abspath(e.path), []).append(e)
+    for path, edits in by_file.items():
+        try:
+            check_compiles(apply_edits(ctx.sources.text(path).text, edits), path)
+        except FixError as exc:
+            return str(exc)
+    return ""
 
 
 def _default_context() -> FixContext:
@@ -79,12 +97,26 @@ def fix_as_json(finding: Finding, context: FixContext | None = None) -> dict[str
 def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = None,
                   options: Options | None = None) -> list[dict[str, Any]]:
     """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files."""
-    files = None
-    if paths is not None:
-        options = options or Options()
-        files = [f.abspath for f in discover(list(paths), options.respect_gitignore, options.exclude).files]
-    ctx = FixContext(files=files)
+    ctx = _context(paths, options)
     return [fix_as_json(f, ctx) for f in findings]
+
+
+def _context(paths: Sequence[str] | None, options: Options | None) -> FixContext:
+    """The fix context of one analysis of ``paths``: the files it analysed, parsed once for all fixes."""
+    if paths is None:
+        return FixContext()
+    options = options or Options()
+    return FixContext(files=[f.abspath for f in discover(list(paths), options.respect_gitignore,
+                                                         options.exclude).files])
+
+
+def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options, unsafe: bool) -> Fixable:
+    """Which findings ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) fixes, and the unsafe fixes it
+    leaves out, for the text report."""
+    ctx = _context(paths, options)  # as the JSON output's: the same applicability
+    applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in (fix_for(f, ctx) for f in findings)]
+    return Fixable([a == SAFE or unsafe and a == UNSAFE for a in applicabilities],
+                   0 if unsafe else applicabilities.count(UNSAFE), unsafe)
 
 
 # ---- --fix and --diff ------------------------------------------------------------------------
@@ -106,16 +138,34 @@ def kept(result: Result, keep: Keep | None, overrides: dict[str, bytes]) -> Resu
     return result if keep is None else dataclasses.replace(result, findings=keep(list(result.findings), overrides))
 
 
+@dataclass
+class Failed:
+    """A fix that ``--fix`` would apply but cannot: the finding, and why."""
+    finding: Finding
+    reason: str
+
+    def describe(self) -> str:
+        f = self.finding
+        return f"{f.code} at {f.path}:{f.line}:{f.column}: {self.reason}"
+
+
+class Plan(NamedTuple):
+    texts: dict[str, SourceText]  # every file, as fixed
+    applied: list[Applied]
+    first: Result  # the analysis before any fix
+    hidden: int  # unsafe fixes left out (no --unsafe-fixes)
+    failed: list[Failed]  # fixes wanted in the last analysis that could not be applied
+
+
 def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str, SourceText],
-               keep: Keep | None = None, *,
-               analyse: Analyse) -> tuple[dict[str, SourceText], list[Applied], Result, int]:
-    """Fix in memory until nothing more applies: the new texts, the fixes made, the first analysis and the
-    number of unsafe fixes left out.  ``analyse(paths, options, overrides)`` is the engine's analysis of the
-    texts as fixed so far."""
+               keep: Keep | None = None, *, analyse: Analyse) -> Plan:
+    """Fix in memory until nothing more applies.  ``analyse(paths, options, overrides)`` is the engine's
+    analysis of the texts as fixed so far."""
     current = dict(texts)
     applied: list[Applied] = []
     first: Result | None = None
     hidden = 0
+    failed: list[Failed] = []
     for _ in range(MAX_PASSES):
         overrides = {p: s.data for p, s in current.items()}
         result = kept(analyse(paths, options, overrides), keep, overrides)
@@ -124,6 +174,7 @@ def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str
         if first is None:
             first = result
             hidden = sum(1 for _, fx in fixes if fx.applicability == UNSAFE and fx.edits and not unsafe)
+        failed = [Failed(f, fx.error) for f, fx in fixes if fx.error]
         wanted = [(f, fx) for f, fx in fixes
                   if fx.edits and (fx.applicability == SAFE or unsafe and fx.applicability == UNSAFE)]
         pending: dict[str, list[Edit]] = {}
@@ -132,16 +183,20 @@ def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str
             by_file: dict[str, list[Edit]] = {}
             for e in fx.edits:
                 by_file.setdefault(os.path.abspath(e.path), []).append(e)
-            if any(p not in current for p in by_file):
+            outside = [p for p in by_file if p not in current]
+            if outside:
+                failed.append(Failed(f, f"it edits {os.path.relpath(outside[0])}, which is not among the files "
+                                        f"being fixed"))
                 continue
             if any(overlaps(e, o) for p, es in by_file.items() for e in es for o in pending.get(p, [])):
-                continue
+                continue  # another fix of this pass edits the same place: the next pass sees its result
             try:
                 for p, es in by_file.items():
                     trial = apply_edits(current[p].text, pending.get(p, []) + es)
                     check_parses(trial, p)
                     current[p].encode(trial)
-            except FixError:
+            except FixError as exc:
+                failed.append(Failed(f, str(exc)))
                 continue
             for p, es in by_file.items():
                 pending.setdefault(p, []).extend(es)
@@ -151,5 +206,14 @@ def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str
             current[p] = current[p].with_text(apply_edits(current[p].text, es))
         if not made:
             break
+    for p, src in list(current.items()):
+        if src.text != texts[p].text:
+            cleaned = imports_left_unused_removed(texts[p].text, src.text, p)
+            if cleaned != src.text:
+                try:
+                    check_parses(cleaned, p)
+                    current[p] = src.with_text(cleaned)
+                except FixError:
+                    pass
     assert first is not None
-    return current, applied, first, hidden
+    return Plan(current, applied, first, hidden, failed)

@@ -60,6 +60,9 @@ class Fix:
     applicability: str
     message: str
     edits: list[Edit] = field(default_factory=list)
+    # why the fix maker's edits were dropped (they overlap, or the result would not compile): the fix is then
+    # a suggestion, and ``--fix`` / ``--diff`` say which fix could not be applied
+    error: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {"applicability": self.applicability, "message": self.message,
@@ -194,7 +197,18 @@ def edits_between(path: str, old: str, new: str) -> list[Edit]:
             merged[-1] = Edit(path, merged[-1].start, ed.end, merged[-1].replacement + ed.replacement)
         else:
             merged.append(ed)
+    if _apply(old, merged) != new:  # never edits that do not give ``new``: one edit of the span that differs
+        head = len(os.path.commonprefix([old, new]))
+        tail = len(os.path.commonprefix([old[head:][::-1], new[head:][::-1]]))
+        return [Edit(path, position(starts, head), position(starts, len(old) - tail), new[head:len(new) - tail])]
     return merged
+
+
+def _apply(text: str, edits: list[Edit]) -> str | None:
+    try:
+        return apply_edits(text, edits)
+    except FixError:
+        return None
 
 
 def line_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
@@ -328,7 +342,18 @@ def _char_blocks(a: str, b: str) -> list[tuple[int, int, int, int]]:
             blocks[-1][1], blocks[-1][3] = i2, j2
         else:
             blocks.append([i1, i2, j1, j2])
-    return [_slide(a, b, *_whole_words(a, b, *x)) for x in blocks]
+    # widened to whole words and slid, two blocks can meet or overlap (``current_app.config.get(...)`` →
+    # ``mail_suppress_send``): then the two blocks as the alignment gave them become one, placed again
+    out: list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]] = []  # (as aligned, as placed)
+    for i1, i2, j1, j2 in blocks:
+        raw = (i1, i2, j1, j2)
+        placed = _slide(a, b, *_whole_words(a, b, *raw))
+        while out and (out[-1][1][1] >= placed[0] or out[-1][1][3] >= placed[2]):
+            prev = out.pop()[0]
+            raw = (prev[0], raw[1], prev[2], raw[3])
+            placed = _slide(a, b, *_whole_words(a, b, *raw))
+        out.append((raw, placed))
+    return [placed for _, placed in out]
 
 
 def _whole_words(a: str, b: str, i1: int, i2: int, j1: int, j2: int) -> tuple[int, int, int, int]:
@@ -394,13 +419,20 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
     out: list[str] = []
     at = 0
     for s, e, rep in spans:
-        if s < at or e < s or e > len(text):
-            raise FixError("overlapping edits")
+        if e < s or e > len(text):
+            raise FixError(f"an edit ends outside the text or before it starts (at {_where(starts, s)})")
+        if s < at:
+            raise FixError(f"two edits overlap (at {_where(starts, s)}–{_where(starts, at)})")
         out.append(text[at:s])
         out.append(rep)
         at = e
     out.append(text[at:])
     return "".join(out)
+
+
+def _where(starts: list[int], off: int) -> str:
+    line, col = position(starts, off)
+    return f"line {line}, column {col + 1}"
 
 
 def overlaps(a: Edit, b: Edit) -> bool:
@@ -409,6 +441,16 @@ def overlaps(a: Edit, b: Edit) -> bool:
     if a.start == a.end or b.start == b.end:  # insertions conflict with anything at or around their point
         return a.start <= b.end and b.start <= a.end
     return a.start < b.end and b.start < a.end
+
+
+def check_compiles(text: str, path: str) -> None:
+    """Raise FixError unless ``text`` compiles (quicker than :func:`check_parses`, which libcst's parse adds)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        raise FixError(f"{path}: the fixed text would not compile: {exc}") from exc
 
 
 def check_parses(text: str, path: str) -> None:

@@ -234,6 +234,8 @@ class Function:
     annotations: dict[str, Types] = field(default_factory=dict)  # parameter -> classes it is annotated with
     star_kwargs: str = ""  # the name of the ``**kwargs`` parameter
     return_types: Types = ()
+    yields: list[Conds] = field(default_factory=list)  # the conditions each ``yield`` sits under
+    end_conds: Conds = ()  # the conditions still holding where the body ends (``ctx.push()`` on its own line)
 
 
 @dataclass(slots=True)

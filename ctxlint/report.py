@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -64,6 +65,33 @@ def summary_line(findings: list[Finding], files: int, baselined: int = 0) -> str
     return f"Found {_plural(n, 'problem')} ({parts}) in {_plural(files, 'file')}.{known}"
 
 
+@dataclass
+class Fixable:
+    """Which findings ``--fix`` fixes (``[*]`` before their message, as in ruff), and how many unsafe fixes
+    it leaves out; ``unsafe``: --unsafe-fixes was given, unsafe fixes count as fixable."""
+    marked: list[bool] = field(default_factory=list)  # one per finding, in order
+    hidden: int = 0
+    unsafe: bool = False
+
+    def mark(self, i: int) -> str:
+        return "[*] " if i < len(self.marked) and self.marked[i] else ""
+
+    def line(self) -> str:
+        """ruff's closing line: ``[*] 2 fixable with `--fix` (1 unsafe fix available with `--fix --unsafe-fixes`).``"""
+        n = sum(self.marked)
+        how = "`--fix --unsafe-fixes`" if self.unsafe else "`--fix`"
+        hidden = (f"{self.hidden} unsafe fix{'es' if self.hidden != 1 else ''} available with "
+                  f"`--fix --unsafe-fixes`") if self.hidden else ""
+        if n:
+            return f"[*] {n} fixable with {how}" + (f" ({hidden})." if hidden else ".")
+        return f"{hidden}." if hidden else ""
+
+
+def _closing(findings: list[Finding], files: int, baselined: int, fixable: Fixable | None) -> list[str]:
+    extra = fixable.line() if fixable is not None and findings else ""
+    return [summary_line(findings, files, baselined)] + ([extra] if extra else [])
+
+
 class _Style:
     def __init__(self, color: bool) -> None:
         self.color = color
@@ -78,6 +106,7 @@ BOLD, RED, BLUE, CYAN = 1, 31, 34, 36
 
 
 _WIDTH = 160  # longest source line shown whole
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
@@ -85,6 +114,9 @@ def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
     text = sources.line(f.path, f.line)
     if text is None or not text.strip():
         return []
+    # control characters (a binary file named on the command line) would drive the terminal: one
+    # replacement character each, so the carets stay aligned
+    text = _CONTROL.sub("\ufffd", text)
     start = min(max(f.column, 1) - 1, len(text))
     width = f.end_column - f.column if f.end_line == f.line else len(text) - start
     width = max(1, min(width, len(text) - start))
@@ -101,13 +133,15 @@ def _snippet(f: Finding, sources: SourceLines, style: _Style) -> list[str]:
 
 
 def text_report(findings: list[Finding], files: int, *, sources: SourceLines | None = None, color: bool = False,
-                baselined: int = 0) -> str:
-    """Each finding, its call path, and its line with a caret under the boundary; then a summary."""
+                baselined: int = 0, fixable: Fixable | None = None) -> str:
+    """Each finding, its call path, and its line with a caret under the boundary; then a summary (and, given
+    ``fixable``, ``[*]`` on the findings --fix fixes and how many it fixes)."""
     sources = sources or SourceLines()
     style = _Style(color)
     out: list[str] = []
-    for f in findings:
-        out.append(f"{style(f'{f.path}:{f.line}:{f.column}:', BOLD)} {style(f.code, RED, BOLD)} {f.message}")
+    for i, f in enumerate(findings):
+        mark = style(fixable.mark(i), CYAN) if fixable is not None else ""
+        out.append(f"{style(f'{f.path}:{f.line}:{f.column}:', BOLD)} {style(f.code, RED, BOLD)} {mark}{f.message}")
         if len(f.trace) > 1:
             width = max(len(f"{s.path}:{s.line}") for s in f.trace)
             for s in f.trace:
@@ -115,14 +149,15 @@ def text_report(findings: list[Finding], files: int, *, sources: SourceLines | N
                 out.append(f"    {style(loc, CYAN)}{' ' * (width - len(loc))}  {s.function}: {s.note}")
         out.extend(_snippet(f, sources, style))
         out.append("")
-    out.append(summary_line(findings, files, baselined))
+    out.extend(_closing(findings, files, baselined, fixable))
     return "\n".join(out) + "\n"
 
 
-def concise_report(findings: list[Finding], files: int, baselined: int = 0) -> str:
+def concise_report(findings: list[Finding], files: int, baselined: int = 0, fixable: Fixable | None = None) -> str:
     """One line per finding, then the summary."""
-    out = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in findings]
-    out.append(summary_line(findings, files, baselined))
+    marks = fixable or Fixable()
+    out = [f"{f.path}:{f.line}:{f.column}: {f.code} {marks.mark(i)}{f.message}" for i, f in enumerate(findings)]
+    out.extend(_closing(findings, files, baselined, fixable))
     return "\n".join(out) + "\n"
 
 

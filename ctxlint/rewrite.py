@@ -412,7 +412,7 @@ class Change:
         assert isinstance(new, cst.Module)
         if -1 in self.after:
             new = new.with_changes(body=list(new.body) + self.after[-1])
-        return new.code
+        return without_unused_flask_imports(self.unit.module, new, self.unit.path, self.unit.src.text)
 
     def edits(self) -> list[Edit]:
         return edits_between(self.unit.path, self.unit.src.text, self.new_text())
@@ -590,6 +590,186 @@ def fresh_name(base: str, taken: set[str], prefix: str = "") -> str:
 
 
 _BUILTINS = frozenset(dir(__import__("builtins")))
+
+
+# ---- imports a fix leaves unused ------------------------------------------------------------------
+
+def without_unused_flask_imports(old: cst.Module, new: cst.Module, path: str, old_code: str) -> str:
+    """The code of ``new`` without the module-level imports from flask that ``old`` used and ``new`` no longer uses
+    (a read moved out of a worker leaves ``from flask import request`` behind: pyflakes' F401).
+
+    Only flask's names are removed (importing flask has no effect a project relies on), never in an
+    ``__init__.py`` (a package may re-export them) nor a name listed in ``__all__``; a name still written
+    anywhere in the module, even as a parameter or in a string annotation, is kept."""
+    new_code = new.code
+    if os.path.basename(path) == "__init__.py":
+        return new_code
+    bound = _flask_import_names(new)
+    fewer = {n for n in bound if _words(n, new_code) < _words(n, old_code)}  # cheap: most fixes remove no use
+    if not fewer:
+        return new_code
+    before, after = _name_uses(old), _name_uses(new)
+    gone = {n for n in fewer if before.get(n, 0) and not after.get(n, 0)} - _exported(new)
+    if not gone:
+        return new_code
+    body: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []  # comment lines above a removed import go to the next statement
+    for stmt in new.body:
+        if carried:
+            stmt = stmt.with_changes(leading_lines=carried + list(stmt.leading_lines))
+            carried = []
+        if isinstance(stmt, cst.SimpleStatementLine):
+            small = [x for x in (_without_names(x, gone) for x in stmt.body) if x is not None]
+            if not small:
+                lines = list(stmt.leading_lines)
+                if any(e.comment is not None for e in lines):
+                    carried = lines
+                continue
+            if len(small) < len(stmt.body):  # `import os; from flask import g` → `import os`
+                small[-1] = small[-1].with_changes(semicolon=stmt.body[-1].semicolon)
+            if any(a is not b for a, b in zip(small, stmt.body)) or len(small) < len(stmt.body):
+                stmt = stmt.with_changes(body=small)
+        body.append(stmt)
+    if carried:
+        return new.with_changes(body=body, footer=carried + list(new.footer)).code
+    return new.with_changes(body=body).code
+
+
+def imports_left_unused_removed(old: str, new: str, path: str) -> str:
+    """:func:`without_unused_flask_imports` on texts: after several fixes of one file, the imports that all of
+    them together left unused (each fix alone still saw the others' uses)."""
+    try:
+        return without_unused_flask_imports(cst.parse_module(old), cst.parse_module(new), path, old)
+    except (cst.ParserSyntaxError, RecursionError):
+        return new
+
+
+def _is_flask_import(x: cst.CSTNode) -> bool:
+    if isinstance(x, cst.ImportFrom):
+        mod = dotted(x.module) if x.module is not None else ""
+        return not x.relative and (mod == "flask" or mod.startswith("flask.")) and not isinstance(
+            x.names, cst.ImportStar)
+    return isinstance(x, cst.Import)
+
+
+def _alias_local(x: cst.CSTNode, alias: cst.ImportAlias) -> str | None:
+    """The name an alias of a flask import binds (``import flask`` / ``import flask as fl``; any from-import)."""
+    if isinstance(x, cst.ImportFrom):
+        return dotted(alias.asname.name) if alias.asname else dotted(alias.name)
+    if dotted(alias.name) != "flask":
+        return None
+    return dotted(alias.asname.name) if alias.asname else "flask"
+
+
+def _flask_import_names(module: cst.Module) -> set[str]:
+    out: set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for x in stmt.body:
+                if _is_flask_import(x):
+                    for alias in x.names:  # type: ignore[attr-defined, union-attr]
+                        local = _alias_local(x, alias)
+                        if local is not None:
+                            out.add(local)
+    return out
+
+
+def _without_names(x: cst.BaseSmallStatement, gone: set[str]) -> cst.BaseSmallStatement | None:
+    """An import without the aliases binding ``gone`` (None when none is left)."""
+    if not _is_flask_import(x):
+        return x
+    aliases = list(x.names)  # type: ignore[attr-defined]
+    keep = [a for a in aliases if _alias_local(x, a) not in gone]
+    if len(keep) == len(aliases):
+        return x
+    if not keep:
+        return None
+    if keep[-1] is not aliases[-1]:
+        rpar = x.rpar if isinstance(x, cst.ImportFrom) else None
+        own = keep[-1].comma
+        if (rpar is not None and not isinstance(aliases[-1].comma, cst.Comma) and isinstance(own, cst.Comma)
+                and isinstance(own.whitespace_after, cst.ParenthesizedWhitespace)
+                and isinstance(rpar.whitespace_before, cst.ParenthesizedWhitespace)):
+            # `(\n    g,  # the user\n    request\n)` → `(\n    g,  # the user\n)`: the comment stays on its line
+            keep[-1] = keep[-1].with_changes(comma=own.with_changes(whitespace_after=cst.SimpleWhitespace("")))
+            before = rpar.whitespace_before.with_changes(first_line=own.whitespace_after.first_line)
+            return x.with_changes(names=keep, rpar=rpar.with_changes(whitespace_before=before))
+        keep[-1] = keep[-1].with_changes(comma=_last_comma(own, aliases[-1].comma, rpar is not None))
+    return x.with_changes(names=keep)
+
+
+def _last_comma(own: Any, removed: Any, bracketed: bool) -> Any:
+    """The comma of the name that is now last: ``g, request`` → ``g``; in brackets ``g,`` keeps its comma and
+    comment, and the line break before the closing bracket is the removed name's."""
+    if not bracketed or not isinstance(own, cst.Comma) or not isinstance(own.whitespace_after,
+                                                                          cst.ParenthesizedWhitespace):
+        return removed  # on one line: `(g, request)` → `(g)`
+    if not isinstance(removed, cst.Comma):
+        return own.with_changes(whitespace_after=cst.SimpleWhitespace(""))
+    if isinstance(own.whitespace_after, cst.ParenthesizedWhitespace) and isinstance(
+            removed.whitespace_after, cst.ParenthesizedWhitespace):
+        return own.with_changes(whitespace_after=own.whitespace_after.with_changes(
+            last_line=removed.whitespace_after.last_line))
+    return own.with_changes(whitespace_after=removed.whitespace_after)
+
+
+def _words(name: str, text: str) -> int:
+    return len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", text))
+
+
+def _name_uses(module: cst.Module) -> dict[str, int]:
+    """How often each name is written in ``module`` other than where an import binds it, as an attribute's
+    name or a call's keyword; names in string annotations count too."""
+    counter = _NameUses()
+    module.visit(counter)
+    return counter.out
+
+
+class _NameUses(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.out: dict[str, int] = {}
+        self.annotations = 0
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self.annotations += 1
+
+    def leave_Annotation(self, original_node: cst.Annotation) -> None:
+        self.annotations -= 1
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.annotations:
+            for word in re.findall(r"[A-Za-z_]\w*", node.value):
+                self.out[word] = self.out.get(word, 0) + 1
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.out[node.value] = self.out.get(node.value, 0) + 1
+
+
+def _exported(module: cst.Module) -> set[str]:
+    """The strings of ``__all__ = [...]`` / ``__all__ += [...]`` at module level."""
+    out: set[str] = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for x in stmt.body:
+            targets = ([t.target for t in x.targets] if isinstance(x, cst.Assign)
+                       else [x.target] if isinstance(x, (cst.AugAssign, cst.AnnAssign)) else [])
+            if any(isinstance(t, cst.Name) and t.value == "__all__" for t in targets):
+                for m in preorder(x):
+                    if isinstance(m, cst.SimpleString) and isinstance(m.evaluated_value, str):
+                        out.add(m.evaluated_value)
+    return out
 
 
 # ---- suggestions ---------------------------------------------------------------------------------

@@ -515,6 +515,7 @@ class _Summariser:
             return
         if isinstance(node, (cst.Yield,)):
             fn.is_generator = True
+            fn.yields.append(conds)
         for child in _child_nodes(node):
             self.walk_expr(child, scope, conds)
 
@@ -621,7 +622,8 @@ class _Summariser:
         return len(fn.conds) - 1
 
     # ---- statements --------------------------------------------------------------
-    def walk_block(self, body: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
+    def walk_block(self, body: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> tuple[int, ...]:
+        """Walk the statements; the conditions holding at the end of the block."""
         stmts: Sequence[Any]
         if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
             stmts = body.body
@@ -634,6 +636,7 @@ class _Summariser:
             extra = self.after_statement(stmt, scope)
             if extra is not None:
                 conds = conds + (self.cond(fn, extra),)
+        return conds
 
     def after_statement(self, stmt: Any, scope: _Scope) -> Cond | None:
         """A condition that holds for the rest of the block after this statement."""
@@ -931,7 +934,7 @@ class _Summariser:
         for dec in node.decorators:
             fn_dec = self.enc(dec.decorator, scope)
             outer.events.append(DecoEvent(fn_dec, self.pos.of(dec.decorator), conds, qual))
-        self.walk_block(node.body, inner, (), None)
+        fn.end_conds = self.walk_block(node.body, inner, (), None)
 
     def _def_pos(self, node: cst.FunctionDef) -> Pos:
         start = self.pos.of(node)

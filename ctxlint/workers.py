@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from . import progress
 from .collector import PARSING
 from .model import Module
 
@@ -126,6 +127,7 @@ class _Supervisor:
         if w.batch and w.batch[0] == i:
             w.batch.popleft()
             self.results[i] = module
+            progress.advance()
             w.started = time.monotonic()
 
     def _enforce_deadlines(self) -> None:
@@ -146,6 +148,7 @@ class _Supervisor:
             failed = failed_module(key, import_name, path, is_package, (reason, 1, 0))
             failed.transient = True
             self.results[i] = failed
+            progress.advance()
             self.todo.extendleft(reversed(w.batch))
         fresh = self._start()
         w.process, w.conn, w.batch = fresh.process, fresh.conn, deque()

@@ -124,9 +124,9 @@ def test_file_deleted_between_discovery_and_reading(tmp_path, monkeypatch) -> No
     assert any("gone.py" in e for e in result.errors)
 
 
-def test_empty_directory_is_exit_2(tmp_path) -> None:
+def test_empty_directory_is_a_warning_and_exit_0(tmp_path) -> None:
     proc = run(str(tmp_path))
-    assert proc.returncode == 2 and "no Python files" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 0 and "no Python files" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_long_chain_and_deep_nesting_complete(tmp_path) -> None:

@@ -29,7 +29,7 @@ def test_findings_exit_1_with_call_path_and_fix_hint() -> None:
     assert "copy_current_request_context" in head
     i = lines.index(head)
     assert "audit.py:14" in lines[i + 4] and "uses request.headers" in lines[i + 4]
-    assert lines[-1].startswith("Found 7 problems")
+    assert lines[-2].startswith("Found 7 problems")
     assert proc.stderr == ""
 
 

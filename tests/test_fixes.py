@@ -13,7 +13,7 @@ from conftest import FIXTURES, ROOT
 from ctxlint import fixes
 from ctxlint.autofix import run_fixes
 from ctxlint.engine import Options, analyse
-from ctxlint.fixes import SAFE, SUGGESTION, UNSAFE, Fix, FixContext, fix_as_json, fix_for
+from ctxlint.fixes import SAFE, SUGGESTION, Fix, FixContext, fix_for
 from ctxlint.fixing import Edit, FixError, SourceText, unified_diff, write_fixed
 
 CASES = os.path.join(ROOT, "fixtures_fix")
@@ -71,6 +71,7 @@ def test_fix_case(case: str, tmp_path, monkeypatch) -> None:
     assert fix("proj", meta["unsafe"], diff=True)[:2] == (0, "")
 
 
+@pytest.mark.slow  # a minute and a half: every fix of every fixture at once; test_every_fix.py applies each alone
 def test_every_fixable_finding_in_the_fixtures_is_fixed(tmp_path, monkeypatch) -> None:
     shutil.copytree(FIXTURES, tmp_path / "fixtures")
     monkeypatch.chdir(tmp_path)
@@ -86,18 +87,6 @@ def test_every_fixable_finding_in_the_fixtures_is_fixed(tmp_path, monkeypatch) -
     assert not [f.message for f in remaining if fix_for(f, ctx).edits]
     assert len(remaining) < len(before)
     assert fix("fixtures", unsafe=True, diff=True)[:2] == (0, "")
-
-
-def test_every_finding_gets_a_fix_object() -> None:
-    ctx = FixContext()
-    for project in sorted(os.listdir(FIXTURES)):
-        for f in analyse([os.path.join(FIXTURES, project)], OPTS).findings:
-            obj = fix_as_json(f, ctx)
-            assert set(obj) == {"applicability", "message", "edits"}
-            assert obj["applicability"] in (SAFE, UNSAFE, SUGGESTION) and obj["message"]
-            assert bool(obj["edits"]) == (obj["applicability"] != SUGGESTION)
-            for e in obj["edits"]:
-                assert set(e) == {"path", "start", "end", "replacement"} and e["start"]["column"] >= 1
 
 
 def suggestion(project: str, code: str, line: int) -> str:

@@ -190,8 +190,9 @@ def test_concise_is_one_line_per_finding(cli) -> None:
     code, out, _ = cli("fixtures/example", "--format", "concise")
     lines = out.splitlines()
     plain = example_json(cli)
-    assert lines[:-1] == [f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}" for f in plain]
-    assert lines[-1].startswith("Found 7 problems")
+    assert lines[:-2] == [f"{f['path']}:{f['line']}:{f['column']}: {f['code']} "
+                          f"{'[*] ' if f['fix']['applicability'] == 'safe' else ''}{f['message']}" for f in plain]
+    assert lines[-2].startswith("Found 7 problems") and lines[-1].startswith("[*] 1 fixable with `--fix`")
 
 
 # ---- text -----------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def test_output_file_and_exit_status(cli, tmp_path) -> None:
     code, out, _ = cli("fixtures/example", "--output-file", str(target))
     assert code == 1 and out == ""
     text = target.read_text(encoding="utf-8")
-    assert text.splitlines()[-1].startswith("Found 7 problems") and "\x1b[" not in text
+    assert text.splitlines()[-2].startswith("Found 7 problems") and "\x1b[" not in text
     code, _, err = cli("fixtures/example", "--output-file", str(tmp_path / "no" / "such" / "file"))
     assert code == 2 and "cannot write" in err
 

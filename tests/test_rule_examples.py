@@ -56,5 +56,5 @@ def test_a_safe_fix_of_the_example_is_the_fixed_example(tmp_path, code) -> None:
     found = analyse([project], OPTS).findings
     if not any(fixes.fix_for(f).applicability == SAFE for f in found if f.code == code):
         pytest.skip(f"{code}'s fix of its example is not safe: a suggestion or an edit to review")
-    fixed, _, _, _ = fixes.plan_fixes([project], OPTS, False, {path: SourceText.read(path)}, analyse=analyse)
+    fixed = fixes.plan_fixes([project], OPTS, False, {path: SourceText.read(path)}, analyse=analyse).texts
     assert fixed[path].text == source(code, rule.fixed)

@@ -23,6 +23,7 @@ from ..model import (
     Event,
     Expr,
     Function,
+    ImportEvent,
     Name,
     Pos,
     RefEvent,
@@ -111,6 +112,7 @@ class Actions:
         self.functions = resolver.functions
         self._actions: dict[str, list[Action]] = {}
         self._param_spawns: dict[str, dict[str, Spawner]] = {}
+        self._stored: dict[tuple[str, str], tuple[str, ...]] | None = None
 
     def of(self, qual: str) -> list[Action]:
         """The actions of one function, in source order."""
@@ -234,6 +236,21 @@ class Actions:
         if spawner is not None:
             self._spawn(fn, spawner, args, kws, pos, conds, out)
             return
+        namespace, _, attr = name.rpartition(".")
+        if namespace in self.kb.namespaces:
+            # ``args.func(args)``: every function stored under ``func`` by the parsers of this module or
+            # of a module it imports (another script's parsers are not this one's)
+            stored = self.namespace_functions()
+            mod = self.r.index.module_of(fn.qual)
+            seen = {mod.name}
+            for f in mod.functions.values():
+                for ev in f.events:
+                    if isinstance(ev, ImportEvent):
+                        seen.update(m.name for m in self.r.index.executed_modules(ev.modules, mod))
+            for m in sorted(seen):
+                for q in stored.get((m, attr), ()):
+                    out.append(Call(self.deco.chain_for(q), pos, conds, text + "()"))
+            return
         if "()." in name and any(isinstance(o, Inst) for o in options(receiver)):
             base, _, method = name.rpartition("().")
             tc = self.kb.thread_classes.get(base)
@@ -304,6 +321,30 @@ class Actions:
                     sp = spawned[name]  # job (a root at the function's def)
                     out.append(Spawn(sp.family, sp.label, sp.process, chain, render(a), (), pos, conds,
                                      sp.family == "job"))
+
+    def namespace_functions(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The project functions stored on a parsed namespace, by the storing module and the attribute
+        (``set_defaults(func=f)``)."""
+        if self._stored is not None:
+            return self._stored
+        methods = {p.rsplit(".", 1)[-1] for p in self.kb.namespace_stores}
+        stored: dict[tuple[str, str], list[str]] = {}
+        for fn in self.functions.values():
+            for ev in fn.events:
+                if not (isinstance(ev, CallEvent) and isinstance(ev.call.func, Attr) and ev.call.func.attr in methods):
+                    continue
+                callee = self.r.resolve(ev.call.func, fn)
+                if not (isinstance(callee, Ext) and any(fnmatch.fnmatchcase(callee.name, p)
+                                                        for p in self.kb.namespace_stores)):
+                    continue
+                for k, v in ev.call.kws:
+                    target = self.r.resolve(v, fn) if k else None
+                    if isinstance(target, Func) and target.qual in self.functions:
+                        into = stored.setdefault((fn.module, k), [])
+                        if target.qual not in into:
+                            into.append(target.qual)
+        self._stored = {k: tuple(v) for k, v in stored.items()}
+        return self._stored
 
     def spawned_params(self, qual: str) -> dict[str, Spawner]:
         """Parameters of ``qual`` that it hands to a thread spawner or a job queue itself, from its events

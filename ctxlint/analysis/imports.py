@@ -48,38 +48,59 @@ class ImportContexts:
         return self._ctx.get(mod.name, NONE)
 
     def _compute(self) -> dict[str, int]:
-        first = self._contexts(self._sites({}))
-        return self._contexts(self._sites(self._startup(first)))
+        raw = self._raw_sites()
+        dynamic, computed = self._dynamic_imports()
+        first = self._contexts(self._sites(raw, {}, dynamic), computed)
+        return self._contexts(self._sites(raw, self._startup(first), dynamic), computed)
 
-    def _sites(self, startup: dict[str, int]) -> Sites:
-        """Import sites: (importing module, contexts around the import); an import inside a function is
-        (None, REQUEST) — assumed to run where a context exists — unless module bodies call the
-        function while they are imported (``startup``: its weakest contexts then), which makes it
-        ("", those contexts)."""
-        sites: Sites = {}
+    def _raw_sites(self) -> list[tuple[str, str | None, int, list[str]]]:
+        """Every import statement once: (importing module, the function it sits in or None at module
+        level, contexts around it, the project modules it executes)."""
+        raw: list[tuple[str, str | None, int, list[str]]] = []
         for mod in self.index.modules.values():
             for fn in mod.functions.values():
+                conds: list[tuple[str, int]] | None = None
                 for ev in fn.events:
                     if not isinstance(ev, ImportEvent):
                         continue
                     lazy = fn.kind != "module"
-                    extra = NONE
-                    conds = self.guards.conditions(fn)
                     if not lazy and any(isinstance(fn.conds[i], MainCond) for i in ev.conds):
                         continue  # only when run as a script: not an import of the target
+                    if conds is None:
+                        conds = self.guards.conditions(fn)
+                    extra = NONE
                     for i in ev.conds:
                         extra |= conds[i][1]
-                    importer: str | None = mod.name
-                    if lazy:
-                        if fn.qual in startup:
-                            importer, extra = "", extra | startup[fn.qual]
-                            for executed in self.index.executed_modules(ev.modules, mod):
-                                self.startup_importer.setdefault(executed.name, fn.qual)
-                        else:
-                            importer, extra = None, REQUEST
-                    for executed in self.index.executed_modules(ev.modules, mod):
-                        if executed.name != mod.name:
-                            sites.setdefault(executed.name, []).append((importer, extra))
+                    executed = [m.name for m in self.index.executed_modules(ev.modules, mod)
+                                if m.name != mod.name and not (
+                                    # a package's own submodule importing it (or an ancestor): the package
+                                    # is already being imported, by whoever imported the submodule
+                                    m.import_name and mod.import_name.startswith(m.import_name + "."))]
+                    if executed:
+                        raw.append((mod.name, fn.qual if lazy else None, extra, executed))
+        return raw
+
+    def _sites(self, raw: list[tuple[str, str | None, int, list[str]]], startup: dict[str, int],
+               dynamic: list[str]) -> Sites:
+        """Import sites: (importing module, contexts around the import); an import inside a function is
+        (None, REQUEST) — assumed to run where a context exists — unless module bodies call the
+        function while they are imported (``startup``: its weakest contexts then), which makes it
+        ("", those contexts).  ``importlib.import_module("pkg.mod")`` inside functions counts as an
+        import inside a function that runs where a context exists."""
+        sites: Sites = {}
+        for mod_name, lazy_in, extra, executed in raw:
+            importer: str | None = mod_name
+            if lazy_in is not None:
+                if lazy_in in startup:
+                    importer, extra = "", extra | startup[lazy_in]
+                    for name in executed:
+                        self.startup_importer.setdefault(name, lazy_in)
+                else:
+                    importer, extra = None, REQUEST
+            for name in executed:
+                sites.setdefault(name, []).append((importer, extra))
+        for name in dynamic:
+            sites.setdefault(name, []).append((None, NONE))
         return sites
 
     def _startup(self, ctx: dict[str, int]) -> dict[str, int]:
@@ -115,8 +136,7 @@ class ImportContexts:
                     todo.append((callee, weakest[callee]))
         return weakest
 
-    def _contexts(self, sites: Sites) -> dict[str, int]:
-        dynamic = self._dynamic_imports(sites)
+    def _contexts(self, sites: Sites, dynamic: bool) -> dict[str, int]:
         entry_imports = set(self.kb.entry_imports)
         ctx: dict[str, int] = {}
         for name, mod in self.index.modules.items():
@@ -131,18 +151,19 @@ class ImportContexts:
                 entry |= APP
             ctx[name] = entry if name not in sites else NONE
             here = sites.get(name, ())
+            # imports inside functions run at startup (app factories): the weakest of their contexts
+            startup = [extra for imp, extra in here if imp == ""]
+            weakest = REQUEST
+            for extra in startup:
+                weakest &= extra
             if here and all(imp in (None, "") for imp, _ in here):
                 # imported only inside functions: the first of those imports runs at startup, if any does
-                startup = [extra for imp, extra in here if imp == ""]
-                if startup:
-                    weakest = REQUEST
-                    for extra in startup:
-                        weakest &= extra
-                    ctx[name] = weakest
-                else:
-                    ctx[name] = REQUEST
+                ctx[name] = weakest if startup else REQUEST
             elif any(imp is None for imp, _ in here):
                 ctx[name] = REQUEST
+            elif startup:
+                # module-level importers too: the most context wins (their contexts are added below)
+                ctx[name] = weakest
         # ctx(target) |= ctx(importer) | extra, for every module-level import site, to a fixpoint
         imports: dict[str, list[tuple[str, int]]] = {}
         for target, lst in sites.items():
@@ -159,10 +180,11 @@ class ImportContexts:
                     work.append(target)
         return ctx
 
-    def _dynamic_imports(self, sites: Sites) -> bool:
-        """Record ``importlib.import_module("pkg.mod")`` inside functions as lazy import sites; True if
-        some function imports a module whose name is computed."""
+    def _dynamic_imports(self) -> tuple[list[str], bool]:
+        """Modules ``importlib.import_module("pkg.mod")`` inside functions imports; and whether some
+        function imports a module whose name is computed."""
         computed = False
+        out: list[str] = []
         for mod in self.index.modules.values():
             for fn in mod.functions.values():
                 if fn.kind == "module":
@@ -175,8 +197,7 @@ class ImportContexts:
                         continue
                     arg = argument(ev.call.args, ev.call.kws, 0, "name")
                     if isinstance(arg, Str):
-                        for executed in self.index.executed_modules((arg.value,), mod):
-                            sites.setdefault(executed.name, []).append((None, NONE))
+                        out.extend(m.name for m in self.index.executed_modules((arg.value,), mod))
                     else:
                         computed = True
-        return computed
+        return out, computed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Iterable
 
@@ -74,11 +75,22 @@ class Index:
 
 
 def is_test_path(path: str) -> bool:
-    """A test module (tests mock what production code would reach)."""
+    """A test module (tests mock what production code would reach).  The folders that count are those below the
+    module's project root (a checkout inside a folder named ``tests`` is not all tests)."""
+    if os.path.isabs(path):
+        directory = os.path.dirname(path)
+        path = os.path.relpath(path, _project_root(directory))
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
     return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
             or any(p in ("tests", "test", "testing") for p in parts[:-1]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _project_root(directory: str) -> str:
+    from ..discover import find_project_root
+
+    return find_project_root(directory)
 
 
 def bind_arguments(fn: Function, bound: bool, args: tuple[Expr, ...],

@@ -32,6 +32,7 @@ class Program:
         self.server_name = any(m.sets_server_name for m in self.modules.values())
         self.inference = ParamInference(self.index, kb)
         self.inference.entry_points = plugin_groups(self.index, kb, entry_points)
+        self.declared = entry_points or {}  # as discovery read them (and the process commands, discover.COMMANDS)
         self.resolver: Resolver = self.inference.run()
         self.guards = Guards(self.resolver, kb, self.needs)
         self.decorators = Decorators(self.index, self.resolver, kb)
@@ -41,6 +42,7 @@ class Program:
         self.resolver.factory_needs = self._factory_needs
         self.decorators.calls_wrapped = self._calls_wrapped
         self._overlays: dict[str, Actions] = {}
+        self._factories: dict[str, bool] = {}
         # state a library hook keeps for one program (memoised answers)
         self.library_state: dict[str, object] = {}
         # libraries that read the whole program once, before the passes ask them (resolving then, not in
@@ -80,6 +82,12 @@ class Program:
 
     def is_app_factory(self, fn: Function) -> bool:
         """Whether ``fn`` makes an application (``app = Flask(__name__)``, or a subclass of it)."""
+        known = self._factories.get(fn.qual)
+        if known is None:
+            known = self._factories[fn.qual] = self._makes_app(fn)
+        return known
+
+    def _makes_app(self, fn: Function) -> bool:
         for ev in fn.events:
             if isinstance(ev, CallEvent):
                 v = self.resolver.resolve(ev.call.func, fn)

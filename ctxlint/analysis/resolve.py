@@ -236,6 +236,11 @@ class Resolver:
             if sub is not None:
                 return Mod(sub.name)
             return None
+        if module:
+            # ``from . import helpers`` in a namespace package (a folder without __init__.py): the submodule
+            sub = self.index.find_module(f"{module}.{name}", importer)
+            if sub is not None:
+                return Mod(sub.name)
         return Ext(self.kb.canonical(f"{module}.{name}" if module else name))
 
     # ---- expressions -------------------------------------------------------------------------

@@ -84,14 +84,12 @@ class ParamInference:
                         if isinstance(known, _HELD) and known not in held:
                             held.append(known)
 
-        first = not self._stable
         for mod in self.index.modules.values():
             if is_test_path(mod.path):
                 continue  # what tests pass (mocks, fakes) is not what production code holds
             for fn in mod.functions.values():
-                if first:
-                    for name, default in fn.default_exprs.items():
-                        flow(self.index.decorator_scope(fn), fn.qual, name, default)
+                for name, default in fn.default_exprs.items():  # a default is a call site of every round
+                    flow(self.index.decorator_scope(fn), fn.qual, name, default)
                 for i, ev in enumerate(fn.events):
                     if not isinstance(ev, CallEvent) or not (ev.call.args or ev.call.kws):
                         continue

@@ -8,7 +8,22 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import babel, celery, click, extension_apps, extensions, flask, jobs, mail, orm, quart, signals, stdlib, threads
+from . import (
+    babel,
+    celery,
+    click,
+    extension_apps,
+    extensions,
+    flask,
+    jobs,
+    mail,
+    orm,
+    quart,
+    scripts,
+    signals,
+    stdlib,
+    threads,
+)
 from .base import (
     APP,
     CTX_NAMES,
@@ -43,11 +58,13 @@ LIBRARIES: list[Library] = [
     extensions.WTFORMS,
     celery.LIBRARY,
     jobs.RQ,
+    jobs.FLASK_RQ,
     jobs.HUEY,
     jobs.DRAMATIQ,
     jobs.APSCHEDULER,
     jobs.PROCESS_HOOKS,
     click.LIBRARY,
+    scripts.LIBRARY,
     threads.LIBRARY,
     stdlib.LIBRARY,
     stdlib.OTHER_FRAMEWORKS,

@@ -183,6 +183,16 @@ class Library:
     app_classes: tuple[str, ...] = ()  # the application class (``Flask(__name__)`` makes an app)
     entry_imports: tuple[tuple[str, str], ...] = ()  # a script importing one is run in an app context
     entry_files: tuple[tuple[str, str], ...] = ()  # (trailing path pattern, marker) run in an app context
+    # decorators that make a generator function a context manager (its body up to the ``yield`` is
+    # ``__enter__``: a context pushed around the ``yield`` is pushed for the ``with`` block)
+    context_manager_decorators: tuple[str, ...] = ()
+    # classes whose objects push their context when a ``with`` enters them (a parameter annotated so)
+    context_classes: dict[str, int] = field(default_factory=dict)
+    # command dispatch through a parsed namespace: calls (fnmatch patterns) whose keywords store
+    # functions on it (``sub.set_defaults(func=f)``), and what parsing returns (``args.func(args)``
+    # calls every function stored under ``func``)
+    namespace_stores: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
     orm: Orm = field(default_factory=Orm)
     # hooks: procedures a table cannot say, by the name the analysis calls them; "config:<keyword>" adds
     # the names of a [tool.ctxlint] key to a Knowledge (``Knowledge.extend(keyword=[...])``)
@@ -236,6 +246,10 @@ class Knowledge:
     app_classes: tuple[str, ...] = ()
     entry_imports: tuple[tuple[str, str], ...] = ()
     entry_files: tuple[tuple[str, str], ...] = ()
+    context_manager_decorators: tuple[str, ...] = ()
+    context_classes: dict[str, int] = field(default_factory=dict)
+    namespace_stores: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
     orm: Orm = field(default_factory=Orm)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
     signal_sends: dict[str, int] = field(default_factory=dict)

@@ -120,6 +120,10 @@ LIBRARY = Library(
         "test_request_context": REQUEST,
         "request_context": REQUEST,
     },
+    context_classes={
+        "flask.AppContext": APP,
+        "flask.RequestContext": REQUEST,
+    },
     guard_calls={
         "flask.has_request_context": REQUEST,
         "flask.has_app_context": APP,

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..analysis.values import Cls, Ext
 from ..model import CallEvent, Function
-from .base import APP, Library, Root, Spawner
+from .base import APP, NONE, Library, Root, Spawner
 
 RQ_LABEL = "RQ job"
 # An RQ worker the project builds itself (usually in a Flask CLI command) runs jobs in
@@ -20,7 +21,29 @@ def rq_job_context(prog: Any, label: str, target: Function) -> int | None:
     """RQ jobs run in the worker's process: with an app context when the project builds its own worker."""
     if label == RQ_LABEL and rq_worker_built(prog):
         return APP
+    if label in EXTENSION_WORKER_CONTEXT:
+        return NONE if plain_rq_worker(prog) else EXTENSION_WORKER_CONTEXT[label]
     return None
+
+
+# The key discovery keeps the project's process commands under (beside its entry-point groups).
+PROCESS_COMMANDS = "<commands>"
+_EXTENSION_JOB_CLASSES = ("flask_rq2.job.FlaskJob", "flask_rq._job_class.FlaskJob")
+
+
+def plain_rq_worker(prog: Any) -> bool:
+    """Whether a process file of the project starts a plain ``rq worker`` (not ``flask rq worker``, not
+    with the extension's job class): its jobs then run with no context."""
+    for line in getattr(prog, "declared", {}).get(PROCESS_COMMANDS, ()):
+        words = [w for w in re.split(r"[\s\"',\[\]=]+", line) if w]
+        for i, w in enumerate(words):
+            starts = w == "rqworker" or w == "rq" and i + 1 < len(words) and words[i + 1] == "worker"
+            if not starts:
+                continue
+            if "flask" in words[:i] or any(c in words[i:] for c in _EXTENSION_JOB_CLASSES):
+                continue  # the extension's command, or RQ told to use the extension's job class (it loads the app)
+            return True
+    return False
 
 
 def rq_worker_built(prog: Any) -> bool:
@@ -59,6 +82,28 @@ RQ = Library(
         "?.enqueue_call": Spawner("job", RQ_LABEL, 0, "func", passes="args"),
     },
     hooks={"registered_job_context": rq_job_context},
+)
+
+# Flask-RQ2 and Flask-RQ: ``@rq.job`` functions run by the extension's own worker command, ``flask rq
+# worker``.  That command is an app-context CLI command: Flask-RQ2's job class (FlaskJob) pushes the
+# current app's context around each job, Flask-RQ's work horse is another app-context command.  (A plain
+# ``rq worker`` uses RQ's own job class and runs them with no context.)
+FLASK_RQ2_LABEL = "Flask-RQ2 job"
+FLASK_RQ_LABEL = "Flask-RQ job"
+EXTENSION_WORKER_CONTEXT = {FLASK_RQ2_LABEL: APP, FLASK_RQ_LABEL: APP}
+
+FLASK_RQ = Library(
+    name="flask-rq and flask-rq2",
+    packages=("flask_rq2", "flask_rq"),
+    module_aliases={"flask_rq2.app": "flask_rq2", "flask_rq._extension": "flask_rq"},
+    roots={
+        "flask_rq2.RQ().job": Root("job", FLASK_RQ2_LABEL),
+        "flask_rq.RQ().job": Root("job", FLASK_RQ_LABEL),
+    },
+    # Flask-RQ2: f.queue(*args), f.schedule(when, *args), f.cron(pattern, name, *args);
+    # Flask-RQ: f.enqueue(*args), f.enqueue_at(when, *args), f.enqueue_in(delta, *args)
+    enqueue_methods=("queue", "schedule", "cron", "enqueue", "enqueue_at", "enqueue_in"),
+    job_calls={"queue": "rest", "enqueue": "rest"},
 )
 
 HUEY = Library(

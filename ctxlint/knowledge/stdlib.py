@@ -41,6 +41,7 @@ LIBRARY = Library(
     # ``except RuntimeError:`` around a use means the author handles the missing context.
     guard_exceptions=("RuntimeError", "builtins.RuntimeError"),
     property_decorators=("builtins.property", "cached_property"),
+    context_manager_decorators=("contextlib.contextmanager", "contextlib.asynccontextmanager"),
 )
 
 # Libraries of other web frameworks: their decorators are never Flask's by method name alone.

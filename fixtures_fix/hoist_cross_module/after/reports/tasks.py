@@ -1,8 +1,6 @@
 """Report building, on a worker thread."""
 import logging
 
-from flask import g, request, session
-
 log = logging.getLogger(__name__)
 
 
