@@ -47,6 +47,11 @@ KNOWLEDGE_KEYS: dict[str, str] = {
     "thread-spawners": "thread_spawners",  # calls that run their first argument in another thread
     "request-context-wrappers": "wrappers_request",  # wrappers that run the wrapped function in a request context
     "app-context-wrappers": "wrappers_app",  # ... in an application context
+    "request-signals": "request_signals",  # another library's signals whose receivers run during a request
+    "app-signals": "app_signals",  # ... with only an application context
+    "signal-classes": "signal_classes",  # classes whose instances are signals (``send(sender, ...)``)
+    "app-extensions": "app_extensions",  # extension classes whose constructor sets them up for the app given
+    "babel-modules": "babel_modules",  # packages with Flask-Babel's API (Flask-BabelEx)
 }
 
 _CODE_KEYS = ("select", "extend-select", "ignore", "extend-ignore")

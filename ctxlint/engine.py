@@ -20,7 +20,7 @@ from .findings import Finding
 from .model import Module
 from .options import Options, Result
 from .propagate import Propagator
-from .rules import selected
+from .rules import CHECKS, selected
 from .rules.messages import outcome_findings, parse_error_findings
 from .shown import shown_findings
 from .suppression import SourceLines, Suppressions
@@ -119,7 +119,8 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
 def _settings(options: Options) -> str:
     """Everything besides the sources that the findings depend on."""
     kb = options.knowledge
-    return repr((options.select, options.ignore, kb.locals, kb.roots, kb.spawners, kb.followers, kb.wrappers))
+    return repr((options.select, options.ignore, kb.locals, kb.roots, kb.spawners, kb.followers, kb.wrappers,
+                 kb.signal_sends, kb.app_arguments))
 
 
 def summarise_parallel(items: list[Item], jobs: int | None, timeout: float = DEFAULT_TIMEOUT) -> list[Module]:
@@ -186,6 +187,8 @@ def findings_for(modules: list[Module], options: Options,
         graph = Graph(modules, options.knowledge, entry_points)
         for outcome in Propagator(graph).run():
             out.extend(outcome_findings(graph, outcome))
+        for check in CHECKS:
+            out.extend(check(graph))
     uniq: dict[tuple[str, int, str], Finding] = {}
     for f in out:
         if selected(f.code, options.select, options.ignore):

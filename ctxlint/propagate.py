@@ -175,7 +175,7 @@ class Propagator:
             if push is not None:
                 self._push_root(qual, ctx, (), push)
                 continue
-            if eff == K.REQUEST or eff < 0:
+            if eff == K.REQUEST or eff < 0 or isinstance(act, Call) and act.only_with & ~eff:
                 continue
             sub = Root("import", label, root.chain, K.NONE, root.path, act.pos, qual)
             parents: dict[State, tuple[State, Action] | None] = {}
@@ -220,7 +220,7 @@ class Propagator:
 
     def _decorator_use(self, root: Root, state: State, text: str, violations: list[Violation]) -> None:
         fn = self.g.functions[state.qual]
-        use = Use(K.NEEDS_REQUEST, text, fn.pos, (), False)
+        use = Use(K.NEEDS_REQUEST, text, fn.pos, (), False, self.g.kb.decorator_notes.get(text, ""))
         code = code_for(root.kind, use.needs, state.ctx)
         if code is not None:
             violations.append(Violation(code, use, state))
@@ -354,6 +354,8 @@ class Propagator:
                 nxt: State | None = None
                 use = ""
                 if isinstance(act, Call):
+                    if act.only_with & ~eff:
+                        continue
                     chain, self_cls = self._dispatch(act, state)
                     if chain:
                         nxt, use = entry_states(chain, eff, act.facts, self_cls)

@@ -78,7 +78,7 @@ def test_every_fixable_finding_in_the_fixtures_is_fixed(tmp_path, monkeypatch) -
     before = analyse(["fixtures"], OPTS).findings
     ctx = FixContext()
     fixable = {(f.path, f.line, f.code) for f in before if fix_for(f, ctx).edits}
-    assert {c for _, _, c in fixable} == {"CTX201", "CTX202", "CTX203", "CTX401"}
+    assert {c for _, _, c in fixable} == {"CTX201", "CTX202", "CTX203", "CTX204", "CTX401"}
     _, _, err, remaining = fix("fixtures", unsafe=True)
     assert "fixed" in err
     for rel, data in snapshot("fixtures").items():

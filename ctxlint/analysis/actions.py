@@ -12,7 +12,7 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Callable, Union
 
-from ..knowledge.base import Knowledge, Local, Spawner
+from ..knowledge.base import NEEDS_APP, Knowledge, Local, Spawner
 from ..model import (
     Attr,
     CallEvent,
@@ -60,6 +60,9 @@ class Call:
     # ``obj.m()`` on an object of one known class: that class (``self`` in the callee, so that
     # ``self.m()`` there dispatches to a subclass's override)
     receiver: str = ""
+    # contexts without which the call does not enter the callee (a library that calls a project function
+    # only when an application context exists: Flask-Babel's selectors)
+    only_with: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +172,16 @@ class Actions:
         receiver: Value = None
         if isinstance(callee_expr, (Name, Attr)):
             callee, receiver, effects = self.r.scan_chain(callee_expr, fn)
+            exempt = self.kb.hook("call_needs_no_context")  # a library function that needs no context with these
+            if exempt:  # arguments (``Message(..., sender=...)``)
+                effects = [e for e in effects if not (isinstance(e, UseEffect) and e.local.function and any(
+                    hook(self.kb, e.local, args, kws) for hook in exempt))]
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
                 if self.library_calls is not None:
                     out.extend(Call(self.deco.chain_for(q), pos, conds, text)
                                for q, text in self.library_calls(fn, pos))
+                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out)
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
@@ -217,6 +225,10 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
+        self._behind(callee, fn, pos, conds, out)
+        if name in self.kb.app_arguments:
+            self._app_argument(fn, name, args, kws, pos, conds, out)
+            return
         if name in self.kb.reading_calls:
             read = argument(args, kws, self.kb.reading_calls[name], None)
             if isinstance(read, (Name, Attr)):
@@ -268,6 +280,25 @@ class Actions:
                 gen = self.r.resolve(body.func, fn)
                 if isinstance(gen, Func) and gen.qual in self.functions and self.functions[gen.qual].is_generator:
                     out.append(Stream(self.deco.chain_for(gen.qual), render(body.func) + "()", pos, conds))
+
+    def _app_argument(self, fn: Function, name: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
+                      pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """An extension given an application proxy uses it at once (``Cache(current_app)``)."""
+        spec = self.kb.app_arguments[name]
+        given = argument(args, kws, spec.arg, spec.kw)
+        value = self.r.resolve(given, fn) if isinstance(given, (Name, Attr)) else None
+        local = self.kb.locals.get(value.name) if isinstance(value, Ext) else None
+        if local is not None and local.proxy and self.needs(local) == NEEDS_APP:
+            keyword = f"{spec.kw}=" if spec.kw is not None and any(k == spec.kw for k, _ in kws) else ""
+            text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
+            out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
+
+    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""
+        if isinstance(callee, Ext):
+            for hook in self.kb.hook("calls_behind"):
+                for qual, text, only_with in hook(self.r, callee.name, fn, conds):
+                    out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                           pos: Pos, conds: Conds, out: list[Action]) -> None:

@@ -68,6 +68,9 @@ class Decorators:
         if isinstance(d, CallExpr):
             callee = self.r.resolve(d.func, scope)
             if isinstance(callee, Ext):
+                if callee.name in self.kb.request_decorators and any(
+                        hook(callee.name, d) is False for hook in self.kb.hook("decorator_reads_request")):
+                    return ("transparent", None)  # configured not to read the request (a constant cache key)
                 return self._known(callee.name)
             value = self.r.call_result(callee)
         else:

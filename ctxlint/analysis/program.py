@@ -48,6 +48,10 @@ class Program:
         self._factories: dict[str, bool] = {}
         # state a library hook keeps for one program (memoised answers)
         self.library_state: dict[str, object] = {}
+        # libraries that read the whole program once, before the passes ask them (resolving then, not in
+        # the middle of another resolution, whose unfinished values would be remembered)
+        for hook in kb.hook("program_ready"):
+            hook(self)
 
     # ---- what propagation and findings ask -----------------------------------------------------
     def module_of(self, qual: str) -> Module:

@@ -8,7 +8,22 @@ decorators and calls that make it run code (roots), the calls that run code else
 
 from __future__ import annotations
 
-from . import celery, click, extensions, flask, jobs, orm, quart, scripts, stdlib, threads
+from . import (
+    babel,
+    celery,
+    click,
+    extension_apps,
+    extensions,
+    flask,
+    jobs,
+    mail,
+    orm,
+    quart,
+    scripts,
+    signals,
+    stdlib,
+    threads,
+)
 from .base import (
     APP,
     CTX_NAMES,
@@ -53,6 +68,10 @@ LIBRARIES: list[Library] = [
     threads.LIBRARY,
     stdlib.LIBRARY,
     stdlib.OTHER_FRAMEWORKS,
+    signals.LIBRARY,
+    babel.LIBRARY,
+    extension_apps.LIBRARY,
+    mail.LIBRARY,
 ]
 DEFAULT_LIBRARIES[:] = LIBRARIES
 

@@ -186,6 +186,18 @@ class Templates:
                 setattr(self, f.name, mine + tuple(theirs))
 
 
+@dataclass(frozen=True)
+class AppArgument:
+    """A constructor (or call) that uses the application it is given at once: a Flask extension whose
+    ``__init__`` calls ``init_app(app)`` when it is given one (``Cache(app)``, ``Limiter(app=app)``).
+    Given the ``current_app`` proxy where there is no application context (at import time), it raises,
+    or tests the falsy unbound proxy and silently does nothing."""
+
+    arg: int | None = 0
+    kw: str | None = "app"
+    outside: str = ""  # what happens instead of Flask's RuntimeError, when that differs
+
+
 @dataclass
 class Library:
     """What ctxlint knows of one library (or family of libraries)."""
@@ -235,8 +247,15 @@ class Library:
     namespaces: tuple[str, ...] = ()
     orm: Orm = field(default_factory=Orm)
     templates: Templates = field(default_factory=Templates)
-    # hooks: procedures a table cannot say, by the name the analysis calls them
+    # hooks: procedures a table cannot say, by the name the analysis calls them; "config:<keyword>" adds
+    # the names of a [tool.ctxlint] key to a Knowledge (``Knowledge.extend(keyword=[...])``)
     hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    # calls that send a signal -> position of the sender (``blinker.Signal().send``)
+    signal_sends: dict[str, int] = field(default_factory=dict)
+    # extension constructors that use the app they are given at once
+    app_arguments: dict[str, AppArgument] = field(default_factory=dict)
+    # a request decorator's text -> what its wrapper does without a request, when that is not a RuntimeError
+    decorator_notes: dict[str, str] = field(default_factory=dict)
 
 
 # The libraries ``Knowledge()`` knows, in order (filled in by :mod:`ctxlint.knowledge`).
@@ -287,6 +306,9 @@ class Knowledge:
     orm: Orm = field(default_factory=Orm)
     templates: Templates = field(default_factory=Templates)
     hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    signal_sends: dict[str, int] = field(default_factory=dict)
+    app_arguments: dict[str, AppArgument] = field(default_factory=dict)
+    decorator_notes: dict[str, str] = field(default_factory=dict)
     _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
@@ -353,8 +375,10 @@ class Knowledge:
     def extend(self, *, request: list[str] = (), app: list[str] = (),  # type: ignore[assignment]
                request_roots: list[str] = (), app_roots: list[str] = (),  # type: ignore[assignment]
                job_roots: list[str] = (), thread_spawners: list[str] = (),  # type: ignore[assignment]
-               wrappers_request: list[str] = (), wrappers_app: list[str] = ()) -> None:  # type: ignore[assignment]
-        """Add names from configuration (``module:attr`` or dotted)."""
+               wrappers_request: list[str] = (), wrappers_app: list[str] = (),  # type: ignore[assignment]
+               **more: list[str]) -> None:
+        """Add names from configuration (``module:attr`` or dotted); a keyword not named here goes to the
+        libraries' ``config:<keyword>`` hooks."""
 
         def dotted(name: str) -> str:
             return name.replace(":", ".")
@@ -375,3 +399,9 @@ class Knowledge:
             self.wrappers[dotted(n)] = REQUEST
         for n in wrappers_app:
             self.wrappers[dotted(n)] = APP
+        for keyword, names in more.items():
+            hooks = self.hook("config:" + keyword)
+            if not hooks:
+                raise TypeError(f"Knowledge.extend() got an unexpected keyword argument {keyword!r}")
+            for hook in hooks:
+                hook(self, [dotted(n) for n in names])

@@ -3,6 +3,7 @@ RESTX, Flask-Executor, Flask-Migrate, API frameworks built on Flask, WTForms."""
 
 from __future__ import annotations
 
+from ..model import CallExpr, FuncRef, Str, literal_truth
 from .base import NEEDS_APP, NEEDS_REQUEST, Constructor, Follower, Library, Local, Root, RootClass, Spawner, Templates
 from .flask import HTTP_METHODS
 
@@ -78,11 +79,48 @@ SOCKETIO = Library(
     },
 )
 
+CACHED = "flask_caching.Cache().cached"
+
+
+def cached_reads_request(name: str, call: CallExpr) -> bool | None:
+    """Whether ``@cache.cached(...)`` builds its key from the request (checked with Flask-Caching 2.5,
+    ``tests/test_library_caching.py``): ``make_cache_key=`` decides the key itself; else
+    ``query_string=True`` reads ``request.path`` and ``request.args``; else a callable ``key_prefix``
+    decides; else a ``key_prefix`` with ``%s`` (the default, ``"view/%s"``) reads ``request.path`` and
+    a constant one nothing.  None: not known from the call."""
+    if name != CACHED:
+        return None
+    if len(call.args) > 2:
+        return None  # past timeout and key_prefix: not told apart here
+    kws = dict(call.kws)
+    if len(call.args) == 2:
+        kws.setdefault("key_prefix", call.args[1])
+    if "make_cache_key" in kws and literal_truth(kws["make_cache_key"]) != "none":
+        return False
+    query = literal_truth(kws["query_string"]) if "query_string" in kws else "false"
+    if query == "true":
+        return True
+    if query is None:
+        return None
+    prefix = kws.get("key_prefix")
+    if prefix is None:
+        return True
+    if isinstance(prefix, Str):
+        return "%s" in prefix.value
+    if isinstance(prefix, FuncRef):
+        return False  # a lambda makes the key (what it reads is its own business)
+    return None
+
+
 CACHING = Library(
     name="flask_caching",
     packages=("flask_caching",),
     module_aliases={"flask_caching.__init__": "flask_caching"},
-    request_decorators={"flask_caching.Cache().cached": "cache.cached()"},
+    request_decorators={CACHED: "cache.cached()"},
+    decorator_notes={"cache.cached()": (
+        "outside a request Flask-Caching logs the RuntimeError and calls the function uncached (it raises "
+        "only when app.debug is on)")},
+    hooks={"decorator_reads_request": cached_reads_request},
 )
 
 RESTFUL = Library(

@@ -1,7 +1,7 @@
 """The rules: one module per family, collected here.
 
 * :mod:`.import_time` — CTX101
-* :mod:`.threads` — CTX201, CTX202, CTX203
+* :mod:`.threads` — CTX201, CTX202, CTX203, CTX204
 * :mod:`.jobs` — CTX301, CTX302
 * :mod:`.streaming` — CTX401
 * :mod:`.app_only` — CTX501
@@ -22,6 +22,9 @@ from .base import Boundary, Rule
 FAMILIES = (import_time, threads, jobs, streaming, app_only, meta)
 
 RULES: dict[str, type[Rule]] = {r.code: r for family in FAMILIES for r in family.RULES}
+
+# checks that look at calls themselves, not at what a root reaches: (graph) -> findings
+CHECKS = (threads.proxy_sender_findings,)
 
 # how messages describe where code runs, by root kind; other kinds get the default words
 BOUNDARIES: dict[str, Boundary] = {kind: b for family in FAMILIES for b in family.BOUNDARIES for kind in b.kinds}

@@ -37,6 +37,7 @@ class Rule:
     reported_at = ""  # where the finding points
     why = ""  # why it breaks at runtime
     errors: tuple[str, ...] = ()  # the exceptions Flask raises, verbatim
+    silent = False  # the bug raises nothing: the code silently does something else (no ``errors``)
     example = ""  # code that has the problem
     fixed = ""  # the same code fixed
     # what the example and the fixed example assume (imports, the app, a pool): not on the page, put

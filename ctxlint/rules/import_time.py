@@ -47,6 +47,8 @@ class ImportTime(Rule):
 
     @classmethod
     def hint_for(cls, root: Root, use: Use) -> str:
+        if is_extension_construction(use.text):
+            return EXTENSION_HINT
         if use.needs == K.NEEDS_REQUEST:
             return "move the access into a function that runs during a request"
         return cls.hint
@@ -57,6 +59,13 @@ class ImportTime(Rule):
 
 
 RULES = (ImportTime,)
+
+# an extension constructed with the application proxy (``Cache(current_app)``: knowledge.extension_apps)
+EXTENSION_HINT = "construct the extension without the app and call its init_app(app) in the app factory"
+
+
+def is_extension_construction(text: str) -> bool:
+    return text.endswith("current_app)")
 
 
 class ImportBoundary(Boundary):
@@ -113,6 +122,11 @@ def suggest_import_time(f: Finding, ctx: FixContext) -> Fix:
                 return Fix(SUGGESTION, f"wrap the code at {where} in `with app.app_context():` (it runs as a "
                                        f"script, with no context)")
         stmt = statement_at(u, f.line, f.column - 1)
+        if f.uses and is_extension_construction(f.uses[0][5]) and isinstance(stmt, cst.Assign) \
+                and len(stmt.targets) == 1 and isinstance(stmt.targets[0].target, cst.Name):
+            var = stmt.targets[0].target.value
+            return Fix(SUGGESTION, f"`{var}` ({where}) is constructed at import time with the current_app proxy: "
+                                   f"construct it without the app and call `{var}.init_app(app)` in the app factory")
         if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and stmt.value is not None:
             targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
             if len(targets) == 1 and isinstance(targets[0], cst.Name):

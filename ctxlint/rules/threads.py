@@ -1,5 +1,5 @@
 """Threads and processes: CTX201 (request-bound local), CTX202 (app-bound local), CTX203 (a proxy
-handed over).
+handed over); and CTX204, a proxy handed to blinker as a signal's sender.
 
 A function handed to ``threading.Thread``, a pool, ``multiprocessing``, gevent or
 ``start_background_task`` starts with no context.  The fixes read request data in the
@@ -10,7 +10,7 @@ the target in ``copy_current_request_context`` (unsafe).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.actions import Use
 from ..analysis.roots import Root
@@ -156,7 +156,7 @@ class ProxyHandedOver(Rule):
         return fix_proxy(f, ctx)
 
 
-RULES = (ThreadRequest, ThreadApp, ProxyHandedOver)
+RULES: tuple[type[Rule], ...] = (ThreadRequest, ThreadApp, ProxyHandedOver)
 
 
 class ThreadBoundary(Boundary):
@@ -344,3 +344,105 @@ def fix_proxy(f: Finding, ctx: FixContext) -> Fix:
             fixed.append(f"`{proxy}` (line {u.line_of(n)})")
     return Fix(SAFE, f"hand the real application object over instead of the proxy: "
                      f"{', '.join(fixed)} → ._get_current_object()", ch.edits())
+
+
+# ---- CTX204: a context proxy sent as a signal's sender ----------------------------------------------
+
+class ProxySender(Rule):
+    code = "CTX204"
+    name = "context-proxy-as-signal-sender"
+    summary = "a context proxy (`current_app`, `request`, ...) is sent as a signal's sender"
+    silent = True
+    reported_at = "the `send` call"
+    why = ("Blinker runs the receivers connected for the very object sent as the sender (and those connected "
+           "for any sender), comparing by identity. `current_app` is a proxy, not the application: "
+           "`report_ready.send(current_app)` sends the proxy, so every receiver connected for the real "
+           "application (`report_ready.connect(handler, app)`, `@report_ready.connect_via(app)`) silently never "
+           "runs. Flask's documentation says to send `current_app._get_current_object()`.")
+    example = ("@app.post(\"/reports\")\n"
+               "def create_report():\n"
+               "    report_ready.send(current_app, report_id=1)\n"
+               "    return \"\", 202")
+    fixed = ("@app.post(\"/reports\")\n"
+             "def create_report():\n"
+             "    report_ready.send(current_app._get_current_object(), report_id=1)\n"
+             "    return \"\", 202")
+    assumes = ("from blinker import Namespace\n"
+               "from flask import Flask, current_app\n\n"
+               "app = Flask(__name__)\n"
+               "report_ready = Namespace().signal(\"report-ready\")")
+    hint = "send current_app._get_current_object(), the object the proxy stands for, not the proxy"
+
+    @staticmethod
+    def fix(f: Finding, ctx: FixContext) -> Fix:
+        return fix_sender(f, ctx)
+
+
+RULES = (*RULES, ProxySender)
+
+
+def proxy_sender_findings(graph: Any) -> list[Finding]:
+    """CTX204 at every call that sends a signal with a context proxy as its sender."""
+    from ..analysis.resolve import argument
+    from ..analysis.values import Ext, render
+    from ..knowledge.signals import SENDER_KW
+    from ..model import Attr, CallEvent
+
+    kb = graph.kb
+    sends = kb.signal_sends
+    methods = {name.rsplit(".", 1)[-1] for name in sends}
+    out: list[Finding] = []
+    for fn in graph.functions.values():
+        for ev in fn.events:
+            if not isinstance(ev, CallEvent) or not isinstance(ev.call.func, Attr) or ev.call.func.attr not in methods:
+                continue
+            callee = graph.resolve(ev.call.func, fn)
+            if not isinstance(callee, Ext) or callee.name not in sends:
+                continue
+            sender = argument(ev.call.args, ev.call.kws, sends[callee.name], SENDER_KW)
+            if sender is None:
+                continue
+            value = graph.resolve(sender, fn)
+            local = kb.locals.get(value.name) if isinstance(value, Ext) else None
+            if local is None or not local.proxy or not isinstance(value, Ext):
+                continue
+            proxy = value.name.rsplit(".", 1)[-1]
+            signal = render(ev.call.func.value)
+            path = graph.module_of(fn.qual).path
+            line, col, end_line, end_col = ev.pos
+            if end_line != line:
+                end_line, end_col = line, col + 1
+            hint = ProxySender.hint.replace("current_app", proxy)
+            msg = (f"the `{proxy}` proxy is sent as the sender of {signal}: blinker runs only the receivers "
+                   f"connected for that very object (or for any sender), so those connected for the real one "
+                   f"({signal}.connect(f, app), @{signal}.connect_via(app)) never run; {hint}")
+            f = Finding("CTX204", path, line, col + 1, end_line, end_col + 1, msg, hint,
+                        [Step(path, line, short_name(fn.qual), f"sends {render(sender)} as the sender of {signal}")],
+                        short_name(fn.qual))
+            f.kind = "sender"
+            f.proxies = [render(sender)]
+            out.append(f)
+    return out
+
+
+def fix_sender(f: Finding, ctx: FixContext) -> Fix:
+    """``sig.send(current_app)`` → ``sig.send(current_app._get_current_object())``: the same object the
+    receivers were connected for (safe: in the context the call runs in, the proxy stands for it)."""
+    import libcst as cst
+
+    from ..rewrite import Change
+
+    u = ctx.unit(f.path)
+    proxy = f.proxies[0] if f.proxies else ""
+    calls = [n for n in u.starting_at(f.line, f.column - 1) if isinstance(n, cst.Call)]
+    for call in reversed(calls):
+        for i, arg in enumerate(call.args):
+            if arg.star or (arg.keyword is not None and arg.keyword.value != "sender") or \
+                    (arg.keyword is None and i != 0):
+                continue
+            if isinstance(arg.value, (cst.Name, cst.Attribute)) and u.code(arg.value) == proxy:
+                ch = Change(u)
+                ch.sub(arg.value, lambda n: cst.parse_expression(f"{u.code(n)}._get_current_object()"))
+                return Fix(SAFE, f"send the real object instead of the proxy: `{proxy}` (line {f.line}) → "
+                                 f"{proxy}._get_current_object()", ch.edits())
+    raise NoFix(f"send {proxy}._get_current_object() instead of {proxy} at line {f.line}")
