@@ -105,8 +105,11 @@ def _context(paths: Sequence[str] | None, options: Options | None) -> FixContext
     """The fix context of one analysis of ``paths``: the files it analysed, parsed once for all fixes."""
     if paths is None:
         return FixContext()
+    from .targets import fix_paths
+
     options = options or Options()
-    return FixContext(files=[f.abspath for f in discover(list(paths), options.respect_gitignore,
+    # a named file is analysed with its project: what the fix may touch or find used is the project's
+    return FixContext(files=[f.abspath for f in discover(fix_paths(list(paths))[0], options.respect_gitignore,
                                                          options.exclude).files])
 
 
