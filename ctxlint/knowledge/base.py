@@ -112,6 +112,16 @@ class RootClass:
     views: tuple[str, ...] = ()  # methods whose return value is the response
 
 
+def _add_tables(mine: Any, theirs: Any) -> None:
+    """Merge one table of knowledge into another of the same kind: dicts updated, tuples extended."""
+    for f in fields(mine):
+        here, there = getattr(mine, f.name), getattr(theirs, f.name)
+        if isinstance(here, dict):
+            here.update(there)
+        else:
+            setattr(mine, f.name, here + tuple(there))
+
+
 @dataclass
 class Orm:
     """What an ORM's calls return (see knowledge.orm)."""
@@ -126,12 +136,7 @@ class Orm:
     first_calls: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Orm) -> None:
-        for f in fields(Orm):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, dict):
-                mine.update(theirs)
-            else:
-                setattr(self, f.name, mine + tuple(theirs))
+        _add_tables(self, other)
 
 
 @dataclass(frozen=True)
@@ -178,12 +183,7 @@ class Templates:
     truthy_in: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Templates) -> None:
-        for f in fields(Templates):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, dict):
-                mine.update(theirs)
-            else:
-                setattr(self, f.name, mine + tuple(theirs))
+        _add_tables(self, other)
 
 
 @dataclass(frozen=True)
