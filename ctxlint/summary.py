@@ -633,26 +633,32 @@ class _Summariser:
         assert fn is not None
         for stmt in stmts:
             self.walk_stmt(stmt, scope, conds, cls)
-            extra = self.after_statement(stmt, scope)
-            if extra is not None:
+            for extra in self.after_statement(stmt, scope):
                 conds = conds + (self.cond(fn, extra),)
         return conds
 
-    def after_statement(self, stmt: Any, scope: _Scope) -> Cond | None:
-        """A condition that holds for the rest of the block after this statement."""
-        if isinstance(stmt, cst.If) and stmt.orelse is None and _ends_in_exit(stmt.body):
-            return IfCond(self.enc(stmt.test, scope), False)
+    def after_statement(self, stmt: Any, scope: _Scope) -> list[Cond]:
+        """The conditions that hold for the rest of the block after this statement."""
+        if isinstance(stmt, cst.If):
+            # ``if a: return`` / ``elif b: return`` / ...: after it, ``not a`` (and ``not b``, which was only
+            # tested if ``a`` was false) — as far as the branches all leave the block
+            held: list[Cond] = []
+            branch: Any = stmt
+            while isinstance(branch, cst.If) and _ends_in_exit(branch.body):
+                held.append(IfCond(self.enc(branch.test, scope), False))
+                branch = branch.orelse
+            return held
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
             small = stmt.body[0]
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                 call = small.value
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "push" and not call.args:
-                    return WithCond(self.enc(call.func.value, scope), self.pos.of(stmt), True)
+                    return [WithCond(self.enc(call.func.value, scope), self.pos.of(stmt), True)]
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value == "enter_context" \
                         and len(call.args) == 1:
                     # contextlib.ExitStack: the context stays entered for the rest of the block
-                    return WithCond(self.enc(call.args[0].value, scope), self.pos.of(stmt), True)
-        return None
+                    return [WithCond(self.enc(call.args[0].value, scope), self.pos.of(stmt), True)]
+        return []
 
     def walk_stmt(self, stmt: Any, scope: _Scope, conds: tuple[int, ...], cls: Class | None) -> None:
         self.depth += 1
