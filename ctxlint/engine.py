@@ -119,8 +119,8 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
 def _settings(options: Options) -> str:
     """Everything besides the sources that the findings depend on."""
     kb = options.knowledge
-    return repr((options.select, options.ignore, kb.locals, kb.roots, kb.spawners, kb.followers, kb.wrappers,
-                 kb.signal_sends, kb.app_arguments))
+    return repr((options.select, options.ignore, kb.extended, kb.locals, kb.roots, kb.spawners, kb.followers,
+                 kb.wrappers))
 
 
 def summarise_parallel(items: list[Item], jobs: int | None, timeout: float = DEFAULT_TIMEOUT) -> list[Module]:

@@ -215,3 +215,17 @@ def test_a_translation_at_import_time_is_not_followed_into_the_selector(tmp_path
     source = textwrap.dedent(REGISTRATIONS).replace("{registration}", "babel.localeselector(pick_locale)")
     (tmp_path / "app.py").write_text(source + '\nprint(gettext("at import"))\n', encoding="utf-8")
     assert [(f.code, f.function) for f in analyse([str(tmp_path)]).findings] == [("CTX501", "mail")]
+
+
+def test_the_babel_modules_setting_is_part_of_the_findings_cache_key(tmp_path) -> None:  # noqa: ANN001
+    from ctxlint.knowledge import Knowledge
+    from ctxlint.options import Options
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(PROJECT).replace("flask_babel", "flask_babelex"),
+                                     encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    assert analyse([str(tmp_path)], Options(cache_dir=cache)).findings == []
+    kb = Knowledge()
+    kb.extend(babel_modules=["flask_babelex"])
+    # the same sources with another setting: not the findings cached for the first run
+    assert len(analyse([str(tmp_path)], Options(knowledge=kb, cache_dir=cache)).findings) == 2

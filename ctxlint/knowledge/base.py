@@ -310,6 +310,9 @@ class Knowledge:
     app_arguments: dict[str, AppArgument] = field(default_factory=dict)
     decorator_notes: dict[str, str] = field(default_factory=dict)
     _canonical_cache: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # what ``extend`` was given, in order: the configuration's part of the findings cache key (a library's
+    # ``config:`` hook may change any table)
+    extended: list[tuple[str, tuple[str, ...]]] = field(default_factory=list, init=False, compare=False)
 
     def __post_init__(self, libraries: Sequence[Library] | None) -> None:
         for lib in DEFAULT_LIBRARIES if libraries is None else libraries:
@@ -382,6 +385,11 @@ class Knowledge:
 
         def dotted(name: str) -> str:
             return name.replace(":", ".")
+
+        given = dict(request=request, app=app, request_roots=request_roots, app_roots=app_roots, job_roots=job_roots,
+                     thread_spawners=thread_spawners, wrappers_request=wrappers_request, wrappers_app=wrappers_app,
+                     **more)
+        self.extended.extend((k, tuple(v)) for k, v in given.items() if v)
 
         for n in request:
             self.locals[dotted(n)] = Local(NEEDS_REQUEST, True)
