@@ -156,9 +156,6 @@ class ProxyHandedOver(Rule):
         return fix_proxy(f, ctx)
 
 
-RULES: tuple[type[Rule], ...] = (ThreadRequest, ThreadApp, ProxyHandedOver)
-
-
 class ThreadBoundary(Boundary):
     kinds = ("thread",)
 
@@ -378,7 +375,7 @@ class ProxySender(Rule):
         return fix_sender(f, ctx)
 
 
-RULES = (*RULES, ProxySender)
+RULES = (ThreadRequest, ThreadApp, ProxyHandedOver, ProxySender)
 
 
 def proxy_sender_findings(graph: Any) -> list[Finding]:
@@ -404,7 +401,7 @@ def proxy_sender_findings(graph: Any) -> list[Finding]:
                 continue
             value = graph.resolve(sender, fn)
             local = kb.locals.get(value.name) if isinstance(value, Ext) else None
-            if local is None or not local.proxy or not isinstance(value, Ext):
+            if local is None or not local.proxy:
                 continue
             proxy = value.name.rsplit(".", 1)[-1]
             signal = render(ev.call.func.value)
