@@ -17,6 +17,7 @@ import pathspec
 
 from .knowledge import APP, APP_CONTEXT_ENTRY_FILES
 from .knowledge.jobs import PROCESS_COMMANDS as COMMANDS
+from .knowledge.jobs import PROCESS_DIRS, PROCESS_FILES, WORKER_LINE_WORDS, WORKER_MARKS
 
 DEFAULT_EXCLUDES = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", "build", "dist",
@@ -195,18 +196,12 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
     return out
 
 
-# Where a project writes the commands that start its processes (a worker, say); they are kept beside
-# the entry-point groups, under COMMANDS.
-_COMMAND_FILES = ("Procfile*", "*.yml", "*.yaml", "Makefile", "Dockerfile*", "*.sh", "*.conf", "*.ini", "*.service")
-_COMMAND_DIRS = ("", "deploy", "docker", "bin", "scripts", "etc")
-_COMMAND_WORDS = (b"rq ", b"rqworker", b'"rq"', b"'rq'")
-
-
 def declared_commands(root: str) -> tuple[str, ...]:
     """Lines of the project's process files (Procfile, compose files, Makefile, shell scripts, supervisor
-    and systemd units) that start an RQ worker: how the project really runs its jobs."""
+    and systemd units) that start a worker (knowledge.jobs says which): how the project really runs its
+    jobs.  They are kept beside the entry-point groups, under COMMANDS."""
     out: list[str] = []
-    for sub in _COMMAND_DIRS:
+    for sub in PROCESS_DIRS:
         folder = os.path.join(root, sub)
         try:
             names = sorted(os.listdir(folder))
@@ -214,7 +209,7 @@ def declared_commands(root: str) -> tuple[str, ...]:
             continue
         for name in names:
             path = os.path.join(folder, name)
-            if not any(fnmatch.fnmatchcase(name, pat) for pat in _COMMAND_FILES) or not os.path.isfile(path):
+            if not any(fnmatch.fnmatchcase(name, pat) for pat in PROCESS_FILES) or not os.path.isfile(path):
                 continue
             try:
                 if os.path.getsize(path) > 262144:
@@ -223,10 +218,10 @@ def declared_commands(root: str) -> tuple[str, ...]:
                     data = fh.read()
             except OSError:
                 continue
-            if not any(w in data for w in _COMMAND_WORDS):
+            if not any(w in data for w in WORKER_MARKS):
                 continue
             for line in data.decode("utf-8", "replace").splitlines():
-                if "rq" in line and "worker" in line:
+                if all(w in line for w in WORKER_LINE_WORDS):
                     out.append(line.strip())
     return tuple(out)
 

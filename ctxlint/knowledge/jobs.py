@@ -26,8 +26,15 @@ def rq_job_context(prog: Any, label: str, target: Function) -> int | None:
     return None
 
 
-# The key discovery keeps the project's process commands under (beside its entry-point groups).
+# The key discovery keeps the project's process commands under (beside its entry-point groups), and where
+# it finds them: the files that start a project's processes (Procfile, compose files, Makefile, shell
+# scripts, supervisor and systemd units) in these folders of the project root, the lines that start an
+# RQ worker (files holding none of the marks are not read line by line).
 PROCESS_COMMANDS = "<commands>"
+PROCESS_FILES = ("Procfile*", "*.yml", "*.yaml", "Makefile", "Dockerfile*", "*.sh", "*.conf", "*.ini", "*.service")
+PROCESS_DIRS = ("", "deploy", "docker", "bin", "scripts", "etc")
+WORKER_MARKS = (b"rq ", b"rqworker", b'"rq"', b"'rq'")
+WORKER_LINE_WORDS = ("rq", "worker")
 _EXTENSION_JOB_CLASSES = ("flask_rq2.job.FlaskJob", "flask_rq._job_class.FlaskJob")
 
 
