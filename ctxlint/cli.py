@@ -362,19 +362,19 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     elif args.format == "json":
         from .fixes import fixes_as_json
 
-        out = json_report(findings, fixes_as_json(findings, paths, options))
+        out = json_report(findings, fixes_as_json(findings, paths, options, stdin))
     elif args.format == "concise":
-        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args))
+        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args, stdin))
     elif args.format == "sarif":
         out = sarif_report(findings, errors=result.errors, sources=sources,
-                           fixes_for=_sarif_fixes(findings, paths, options))
+                           fixes_for=_sarif_fixes(findings, paths, options, stdin))
     elif args.format == "github":
         out = github_report(findings)
     elif args.format == "junit":
         out = junit_report(findings, result.files)
     else:
         out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined,
-                          fixable=_fixable(findings, paths, options, args))
+                          fixable=_fixable(findings, paths, options, args, stdin))
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as fh:
@@ -457,12 +457,13 @@ if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
 
-def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) -> Callable[[Finding], list[Fix]]:
+def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options,
+                 stdin: dict[str, bytes]) -> Callable[[Finding], list[Fix]]:
     """SARIF ``fixes`` from ctxlint's edits (suggestions carry no edits and give none)."""
     from .fixes import fixes_as_json
 
     by_finding: dict[int, list[Fix]] = {}
-    for f, fix in zip(findings, fixes_as_json(findings, paths, options)):
+    for f, fix in zip(findings, fixes_as_json(findings, paths, options, stdin)):
         edits = [(e["path"], e["start"]["line"], e["start"]["column"], e["end"]["line"], e["end"]["column"],
                   e["replacement"]) for e in fix.get("edits") or []]
         if edits:
@@ -470,8 +471,9 @@ def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) ->
     return lambda f: by_finding.get(id(f), [])
 
 
-def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace) -> Fixable:
+def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace,
+             stdin: dict[str, bytes]) -> Fixable:
     """``[*]`` on the findings --fix fixes, and ruff's "N fixable with `--fix`" line."""
     from .fixes import fixable
 
-    return fixable(findings, paths, options, args.unsafe_fixes) if findings else Fixable()
+    return fixable(findings, paths, options, args.unsafe_fixes, stdin) if findings else Fixable()
