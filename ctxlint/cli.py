@@ -307,7 +307,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         def keep_named(found: list[Finding], texts: dict[str, bytes]) -> list[Finding]:
             return keep([f for f in found if under(f.path, named, directories)], texts)
 
-        with _progress(args) as shown:
+        with _progress() as shown:
             # the diff and the status lines are written before the run ends: the progress line stops first
             out, err = (shown.quiet(sys.stdout), shown.quiet(sys.stderr)) if shown else (sys.stdout, sys.stderr)
             fix_status, result = run_fixes(fix_targets, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
@@ -318,7 +318,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
             result.files = len(discover(paths, options.respect_gitignore, options.exclude).files)
     else:
         # pre-commit's files and the command line's are the same targets: each file with its project
-        with _progress(args):
+        with _progress():
             result = analyse_targets(paths, options, overrides=stdin)
     for err in result.errors:
         print(f"ctxlint: {err}", file=sys.stderr)
@@ -390,7 +390,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     return 0
 
 
-def _progress(args: argparse.Namespace) -> AbstractContextManager[Progress | None]:
+def _progress() -> AbstractContextManager[Progress | None]:
     """A status line on stderr while the run works, when stderr is a terminal (never through a pipe)."""
     if not _isatty(sys.stderr):
         return nullcontext()
