@@ -307,7 +307,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         def keep_named(found: list[Finding], texts: dict[str, bytes]) -> list[Finding]:
             return keep([f for f in found if under(f.path, named, directories)], texts)
 
-        with _progress(args) as shown:
+        with _progress() as shown:
             # the diff and the status lines are written before the run ends: the progress line stops first
             out, err = (shown.quiet(sys.stdout), shown.quiet(sys.stderr)) if shown else (sys.stdout, sys.stderr)
             fix_status, result = run_fixes(fix_targets, options, unsafe=args.unsafe_fixes, diff_only=args.diff,
@@ -318,7 +318,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
             result.files = len(discover(paths, options.respect_gitignore, options.exclude).files)
     else:
         # pre-commit's files and the command line's are the same targets: each file with its project
-        with _progress(args):
+        with _progress():
             result = analyse_targets(paths, options, overrides=stdin)
     for err in result.errors:
         print(f"ctxlint: {err}", file=sys.stderr)
@@ -362,19 +362,19 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     elif args.format == "json":
         from .fixes import fixes_as_json
 
-        out = json_report(findings, fixes_as_json(findings, paths, options))
+        out = json_report(findings, fixes_as_json(findings, paths, options, stdin))
     elif args.format == "concise":
-        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args))
+        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args, stdin))
     elif args.format == "sarif":
         out = sarif_report(findings, errors=result.errors, sources=sources,
-                           fixes_for=_sarif_fixes(findings, paths, options))
+                           fixes_for=_sarif_fixes(findings, paths, options, stdin))
     elif args.format == "github":
         out = github_report(findings)
     elif args.format == "junit":
         out = junit_report(findings, result.files)
     else:
         out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined,
-                          fixable=_fixable(findings, paths, options, args))
+                          fixable=_fixable(findings, paths, options, args, stdin))
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as fh:
@@ -390,7 +390,7 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     return 0
 
 
-def _progress(args: argparse.Namespace) -> AbstractContextManager[Progress | None]:
+def _progress() -> AbstractContextManager[Progress | None]:
     """A status line on stderr while the run works, when stderr is a terminal (never through a pipe)."""
     if not _isatty(sys.stderr):
         return nullcontext()
@@ -457,12 +457,13 @@ if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
 
-def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) -> Callable[[Finding], list[Fix]]:
+def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options,
+                 stdin: dict[str, bytes]) -> Callable[[Finding], list[Fix]]:
     """SARIF ``fixes`` from ctxlint's edits (suggestions carry no edits and give none)."""
     from .fixes import fixes_as_json
 
     by_finding: dict[int, list[Fix]] = {}
-    for f, fix in zip(findings, fixes_as_json(findings, paths, options)):
+    for f, fix in zip(findings, fixes_as_json(findings, paths, options, stdin)):
         edits = [(e["path"], e["start"]["line"], e["start"]["column"], e["end"]["line"], e["end"]["column"],
                   e["replacement"]) for e in fix.get("edits") or []]
         if edits:
@@ -470,8 +471,9 @@ def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options) ->
     return lambda f: by_finding.get(id(f), [])
 
 
-def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace) -> Fixable:
+def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace,
+             stdin: dict[str, bytes]) -> Fixable:
     """``[*]`` on the findings --fix fixes, and ruff's "N fixable with `--fix`" line."""
     from .fixes import fixable
 
-    return fixable(findings, paths, options, args.unsafe_fixes) if findings else Fixable()
+    return fixable(findings, paths, options, args.unsafe_fixes, stdin) if findings else Fixable()

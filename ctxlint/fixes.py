@@ -95,28 +95,40 @@ def fix_as_json(finding: Finding, context: FixContext | None = None) -> dict[str
 
 
 def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = None,
-                  options: Options | None = None) -> list[dict[str, Any]]:
-    """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files."""
-    ctx = _context(paths, options)
+                  options: Options | None = None, overrides: dict[str, bytes] | None = None) -> list[dict[str, Any]]:
+    """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files; ``overrides``:
+    the texts analysed instead of the files on disk (standard input)."""
+    ctx = _context(paths, options, overrides)
     return [fix_as_json(f, ctx) for f in findings]
 
 
-def _context(paths: Sequence[str] | None, options: Options | None) -> FixContext:
-    """The fix context of one analysis of ``paths``: the files it analysed, parsed once for all fixes."""
+def _context(paths: Sequence[str] | None, options: Options | None,
+             overrides: dict[str, bytes] | None = None) -> FixContext:
+    """The fix context of one analysis of ``paths``: the files it analysed (with the texts of ``overrides``
+    in place of those on disk), parsed once for all fixes."""
     if paths is None:
         return FixContext()
     from .targets import fix_paths
 
     options = options or Options()
+    overrides = overrides or {}
+    texts: dict[str, SourceText] = {}
+    for path, data in overrides.items():
+        try:
+            texts[path] = SourceText.from_bytes(path, data)
+        except FixError:
+            pass  # the engine cannot read it either: it has no findings to fix
     # a named file is analysed with its project: what the fix may touch or find used is the project's
-    return FixContext(files=[f.abspath for f in discover(fix_paths(list(paths))[0], options.respect_gitignore,
-                                                         options.exclude).files])
+    files = discover(fix_paths(list(paths), overrides)[0], options.respect_gitignore, options.exclude,
+                     virtual=overrides).files
+    return FixContext(Sources(texts), files=[f.abspath for f in files])
 
 
-def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options, unsafe: bool) -> Fixable:
+def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options, unsafe: bool,
+            overrides: dict[str, bytes] | None = None) -> Fixable:
     """Which findings ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) fixes, and the unsafe fixes it
     leaves out, for the text report."""
-    ctx = _context(paths, options)  # as the JSON output's: the same applicability
+    ctx = _context(paths, options, overrides)  # as the JSON output's: the same applicability
     applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in (fix_for(f, ctx) for f in findings)]
     return Fixable([a == SAFE or unsafe and a == UNSAFE for a in applicabilities],
                    0 if unsafe else applicabilities.count(UNSAFE), unsafe)

@@ -50,20 +50,15 @@ def analyse_targets(paths: list[str], options: Options, overrides: dict[str, byt
     maps absolute paths to text used instead of the file on disk."""
     from .engine import analyse
 
-    files = [p for p in paths if is_named_file(p, overrides)]
-    named = set(files)
-    directories = [p for p in paths if p not in named]
+    files, directories = _split(paths, overrides)
     merged = Result([], [], 0)
     if directories:
         result = analyse(directories, options, overrides=overrides)
         merged.findings.extend(result.findings)
         merged.errors.extend(result.errors)
         merged.files += result.files
-    for root, group in by_project(files).items():
-        # the root first: files found by walking it get the import names the rest of the project uses
-        # (a file from standard input may name a folder not on disk: then it has no project to walk)
-        result = analyse([root, *group] if os.path.isdir(root) else group, options, overrides=overrides,
-                         report_only=set(group))
+    for group, project in _projects(files):
+        result = analyse(project, options, overrides=overrides, report_only=set(group))
         merged.findings.extend(result.findings)
         merged.errors.extend(e for e in result.errors if e not in merged.errors)
     merged.files += len({os.path.realpath(p) for p in files})
@@ -82,13 +77,25 @@ def fix_paths(paths: list[str], overrides: dict[str, bytes] | None = None) -> tu
     """For ``--fix`` and ``--diff``: the paths to analyse as one (the directories given, and each named file's
     project with the file), the absolute paths of the named files, and the absolute directories given
     (findings elsewhere are not reported nor fixed)."""
+    files, directories = _split(paths, overrides)
+    expanded = list(directories)
+    for _, project in _projects(files):
+        expanded += project
+    return expanded, {os.path.abspath(p) for p in files}, [os.path.abspath(d) for d in directories]
+
+
+def _split(paths: list[str], overrides: dict[str, bytes] | None) -> tuple[list[str], list[str]]:
+    """The named files of ``paths`` and the rest (the directories)."""
     files = [p for p in paths if is_named_file(p, overrides)]
     named = set(files)
-    directories = [p for p in paths if p not in named]
-    expanded = list(directories)
-    for root, group in by_project(files).items():
-        expanded += [root, *group] if os.path.isdir(root) else group
-    return expanded, {os.path.abspath(p) for p in files}, [os.path.abspath(d) for d in directories]
+    return files, [p for p in paths if p not in named]
+
+
+def _projects(files: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Named files grouped by project: each group, and the paths to analyse it with (its project)."""
+    # the root first: files found by walking it get the import names the rest of the project uses
+    # (a file from standard input may name a folder not on disk: then it has no project to walk)
+    return [(group, [root, *group] if os.path.isdir(root) else group) for root, group in by_project(files).items()]
 
 
 def under(path: str, files: set[str], directories: list[str]) -> bool:

@@ -67,6 +67,27 @@ def test_a_read_replaced_by_a_name_sharing_letters_with_it_is_one_edit(cli, tmp_
         assert "def send_async(msg, *, mail_suppress_send):" in fh.read()
 
 
+def test_fixes_of_standard_input_are_computed_from_its_text_not_the_file_on_disk(cli, tmp_path, monkeypatch) -> None:
+    # an editor sends its unsaved buffer: the edits must apply to that text, where the findings are
+    import io
+    import sys
+
+    path = mail_project(tmp_path, monkeypatch)
+    buffer = "# a comment\n# the buffer is two lines longer than the file\n" + MAIL
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(buffer.encode())))
+    code, out, _ = cli("--format", "json", "-", "--stdin-filename", path)
+    (finding,) = json.loads(out)
+    assert code == 1 and finding["line"] == 18  # line 16 of MAIL
+    fix = finding["fix"]
+    assert fix["applicability"] == SAFE
+    edits = [Edit(path, (e["start"]["line"], e["start"]["column"] - 1), (e["end"]["line"], e["end"]["column"] - 1),
+                  e["replacement"]) for e in fix["edits"]]
+    fixed = apply_edits(buffer, edits)
+    assert fixed.startswith("# a comment\n") and "    if mail_suppress_send:\n" in fixed
+    with open(path, encoding="utf-8") as fh:
+        assert fh.read() == MAIL  # the file on disk is left alone
+
+
 def test_a_fix_whose_edits_cannot_be_applied_is_reported(cli, tmp_path, monkeypatch) -> None:
     path = mail_project(tmp_path, monkeypatch)
     broken = [Edit(path, (9, 7), (9, 12), "mail_"), Edit(path, (9, 11), (9, 51), "x")]
