@@ -64,7 +64,6 @@ class Templates:
     def __init__(self, index: Index, resolver: Resolver, kb: Knowledge) -> None:
         self.index = index
         self.r = resolver
-        self.kb = kb
         self.t = kb.templates
         self.app_folders: list[str] = []
         self.bp_folders: list[str] = []
