@@ -189,6 +189,7 @@ class Templates:
         home = self._home(fn)
         entry: str | None = None
         label = name.rsplit(".", 1)[-1]
+        macro: str | None = None
         if spec.source:
             if isinstance(arg, Str):
                 entry = self._string_template(arg.value, here, ev.pos[0], home)
@@ -200,16 +201,15 @@ class Templates:
                 return
             label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
             entry = self._fn(file, TOP, file)
-            if spec.macro is not None and entry is not None:
-                macro = argument(ev.call.args, ev.call.kws, *spec.macro)
-                if isinstance(macro, Str):
-                    found = self._fn(file, "macro:" + macro.value, file)
-                    if found is not None:
-                        self._renders.setdefault((fn.qual, ev.pos), []).append((found, label))
+            attribute = argument(ev.call.args, ev.call.kws, *spec.macro) if spec.macro is not None else None
+            if isinstance(attribute, Str):
+                macro = self._fn(file, "macro:" + attribute.value, file)
         if entry is None:
             return
         out = self._renders.setdefault((fn.qual, ev.pos), [])
-        out.insert(0, (entry, label))
+        out.append((entry, label))
+        if macro is not None:
+            out.append((macro, label))
         if spec.processors:
             out.extend((p, label) for p, where in self.processors if _same_project(where, home))
 
