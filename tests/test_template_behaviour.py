@@ -88,6 +88,7 @@ def test_newsletter_commands_raise_exactly_where_the_fixture_expects(load, monke
     assert {n for n, exc in outcome.items() if exc is not None} == {n for n, k in marked.items() if k == "expect"}
     assert "Unable to build URLs outside an active request" in str(outcome["send_welcome"])
     assert "Unable to build URLs outside an active request" in str(outcome["send_invite"])  # through the macro
+    assert "Unable to build URLs outside an active request" in str(outcome["print_button"])  # the fetched macro
     assert "Working outside of request context" in str(outcome["send_notice"])  # session, blueprint folder
     assert "Working outside of request context" in str(outcome["ping"])
     assert all(isinstance(exc, RuntimeError) for exc in outcome.values() if exc is not None)
@@ -170,6 +171,11 @@ def test_current_user_in_a_template_outside_a_request_prints_nothing() -> None:
         with pytest.raises(RuntimeError, match="Unable to build URLs"):
             flask.render_template_string("{% if current_user.is_anonymous %}-{% else %}{{ url_for('index') }}"
                                          "{% endif %}")
+
+
+def test_fetching_a_template_macro_needs_an_application_context() -> None:
+    with pytest.raises(RuntimeError, match="Working outside of application context"):
+        flask.get_template_attribute("_macros.html", "button")
 
 
 def test_a_blueprint_has_no_template_folder_unless_given_one() -> None:

@@ -215,7 +215,7 @@ def test_the_fixture_copy_is_analysed_the_same_from_anywhere(tmp_path, monkeypat
     monkeypatch.chdir(ROOT)
     there = sorted((os.path.basename(f.path), f.line) for f in analyse([os.path.join(FIXTURES, "templates")],
                                                                       Options(use_cache=False)).findings)
-    assert here == there and len(here) == 5
+    assert here == there and len(here) == 6
 
 
 def test_project_template_globals_filters_and_tests_are_called_by_the_template(tmp_path) -> None:
