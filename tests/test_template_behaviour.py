@@ -188,6 +188,12 @@ def test_a_blueprint_has_no_template_folder_unless_given_one() -> None:
     assert app.root_path == os.path.dirname(os.path.abspath(__file__))
 
 
+def test_a_relative_root_path_is_kept_relative_to_the_working_directory() -> None:
+    app = flask.Flask(__name__, root_path="sub")
+    bp = flask.Blueprint("bp", __name__, root_path="sub", template_folder="templates")
+    assert app.jinja_loader.searchpath == bp.jinja_loader.searchpath == [os.path.join("sub", "templates")]
+
+
 def test_a_child_block_replaces_the_parents_and_the_child_prints_nothing_outside_blocks() -> None:
     import jinja2
 

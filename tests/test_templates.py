@@ -176,6 +176,15 @@ def test_template_folders_follow_flask(tmp_path) -> None:
     assert sorted(by_command(project(tmp_path, files))) == ["from_app_folder", "from_blueprint_folder"]
 
 
+def test_a_root_path_names_the_template_folder_only_when_absolute(tmp_path) -> None:
+    """A relative ``root_path=`` is the working directory's when the app runs: not known from the files."""
+    for name, root_path, reported in (("abs", repr(str(tmp_path / "abs" / "site")), True), ("rel", "'site'", False)):
+        root = project(tmp_path / name, {
+            "app.py": APP.replace("Flask(__name__)", f"Flask(__name__, root_path={root_path})"),
+            "site/templates/mail.html": "{{ request.path }}"})
+        assert bool(findings(root)) == reported, name
+
+
 def test_a_guarded_context_processor_and_server_name(tmp_path) -> None:
     base = {
         "app.py": """

@@ -165,9 +165,9 @@ class Templates:
             return
         root_path = dict(call.kws).get("root_path")
         if root_path is not None:
-            if not isinstance(root_path, Str):
-                return
-            root = os.path.join(os.path.dirname(module.path), root_path.value)
+            if not isinstance(root_path, Str) or not os.path.isabs(root_path.value):
+                return  # Flask keeps a relative root_path as it is: the working directory's at run time
+            root = root_path.value
         folder_kw = dict(call.kws).get("template_folder")
         if folder_kw is None:
             folder = spec.default
