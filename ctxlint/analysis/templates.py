@@ -43,7 +43,7 @@ from ..model import (
     Seq,
     Str,
 )
-from .index import Index
+from .index import Index, nearest
 from .resolve import Resolver, argument
 from .values import Cls, Ext, Func
 
@@ -232,7 +232,7 @@ class Templates:
                 cands = [p for p in (os.path.join(f, *pieces) for f in folders
                                      if _same_project(self.folder_home[f], home)) if os.path.isfile(p)]
                 if cands:
-                    found = _nearest(cands, near)
+                    found = nearest(cands, os.path.dirname(os.path.abspath(near)), os.path.abspath)
                     if found is not None:
                         folder = next(f for f in folders if found.startswith(f + os.sep))
                         self.file_home.setdefault(found, self.folder_home[folder])
@@ -438,18 +438,6 @@ def _worth_resolving(call: CallExpr) -> bool:
         if isinstance(a, (Str, Seq)) or isinstance(a, Name) and a.id == "__name__":
             return True
     return False
-
-
-def _nearest(cands: list[str], near: str) -> str | None:
-    if len(cands) == 1:
-        return cands[0]
-    here = os.path.dirname(os.path.abspath(near))
-
-    def closeness(p: str) -> int:
-        return len(os.path.commonpath([here, os.path.abspath(p)]))
-
-    ranked = sorted(cands, key=closeness, reverse=True)
-    return ranked[0] if closeness(ranked[0]) != closeness(ranked[1]) else None
 
 
 _FOLDER_LITERAL = re.compile(rb"""template_folder\s*=\s*[rRuU]?["']([^"'\\\n]+)["']""")
