@@ -72,10 +72,9 @@ class Part:
 
 @dataclass(slots=True)
 class TemplateSummary:
-    """What one template does, picklable; ``error`` when it does not parse (message, line)."""
+    """What one template does, picklable (no parts when it does not parse)."""
 
     parts: dict[str, Part] = field(default_factory=dict)
-    error: tuple[str, int] | None = None
 
 
 # The extensions projects commonly enable (Flask-Babel adds i18n's ``{% trans %}``): parsing with them is a
@@ -89,8 +88,8 @@ def summarise_template(source: str, line_offset: int = 0) -> TemplateSummary:
     out = TemplateSummary()
     try:
         tree = _ENV.parse(source)
-    except Exception as exc:  # a template that does not parse is skipped, with its error
-        return TemplateSummary(error=(f"{type(exc).__name__}: {exc}", line_offset + getattr(exc, "lineno", 1)))
+    except Exception:  # a template that does not parse is skipped
+        return out
     macros = {n.name for n in tree.find_all(nodes.Macro)}
     _Walker(out, macros, line_offset).top(tree)
     return out

@@ -88,6 +88,7 @@ def test_newsletter_commands_raise_exactly_where_the_fixture_expects(load, monke
     assert {n for n, exc in outcome.items() if exc is not None} == {n for n, k in marked.items() if k == "expect"}
     assert "Unable to build URLs outside an active request" in str(outcome["send_welcome"])
     assert "Unable to build URLs outside an active request" in str(outcome["send_invite"])  # through the macro
+    assert "Unable to build URLs outside an active request" in str(outcome["print_button"])  # the fetched macro
     assert "Working outside of request context" in str(outcome["send_notice"])  # session, blueprint folder
     assert "Working outside of request context" in str(outcome["ping"])
     assert all(isinstance(exc, RuntimeError) for exc in outcome.values() if exc is not None)
@@ -172,6 +173,11 @@ def test_current_user_in_a_template_outside_a_request_prints_nothing() -> None:
                                          "{% endif %}")
 
 
+def test_fetching_a_template_macro_needs_an_application_context() -> None:
+    with pytest.raises(RuntimeError, match="Working outside of application context"):
+        flask.get_template_attribute("_macros.html", "button")
+
+
 def test_a_blueprint_has_no_template_folder_unless_given_one() -> None:
     plain = flask.Blueprint("plain", __name__)
     given = flask.Blueprint("given", __name__, template_folder="templates")
@@ -180,6 +186,12 @@ def test_a_blueprint_has_no_template_folder_unless_given_one() -> None:
     assert given.jinja_loader is not None and given.template_folder == "templates"
     assert app.template_folder == "templates"
     assert app.root_path == os.path.dirname(os.path.abspath(__file__))
+
+
+def test_a_relative_root_path_is_kept_relative_to_the_working_directory() -> None:
+    app = flask.Flask(__name__, root_path="sub")
+    bp = flask.Blueprint("bp", __name__, root_path="sub", template_folder="templates")
+    assert app.jinja_loader.searchpath == bp.jinja_loader.searchpath == [os.path.join("sub", "templates")]
 
 
 def test_a_child_block_replaces_the_parents_and_the_child_prints_nothing_outside_blocks() -> None:

@@ -39,6 +39,14 @@ def findings(root: str) -> list:
     return analyse([root], Options(use_cache=False, jobs=1)).findings
 
 
+def by_command(root: str) -> dict:
+    """The findings by the function they are reported on (the name before the message's first ``()``), one each."""
+    found = findings(root)
+    out = {f.message.split("()")[0].rsplit(" ", 1)[-1]: f for f in found}
+    assert len(out) == len(found), [f.message for f in found]
+    return out
+
+
 def test_the_call_path_goes_through_the_template_lines(cli, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     code, out, _ = cli("fixtures/templates", "--format", "json")
@@ -128,7 +136,7 @@ def test_extends_blocks_super_include_and_import(tmp_path) -> None:
         "templates/forms.html": "{% macro field() %}{{ request.form }}{% endmacro %}\n",
         "templates/part.html": "\n\n{{ session.sid }}\n",
     }
-    found = {f.message.split("()")[0].rsplit(" ", 1)[-1]: f for f in findings(project(tmp_path, files))}
+    found = by_command(project(tmp_path, files))
     assert set(found) == {"calls_super", "includes"}
     assert [(os.path.basename(s.path), s.line) for s in found["calls_super"].trace][-3:] == [
         ("base.html", 1), ("super.html", 2), ("base.html", 2)]
@@ -165,8 +173,16 @@ def test_template_folders_follow_flask(tmp_path) -> None:
         "shop/bp_templates/b.html": "{{ request.path }}",
         "shop/templates/c.html": "{{ request.path }}",  # the app's folder is views/, and a plain blueprint has none
     }
-    names = sorted(f.message.split("()")[0].rsplit(" ", 1)[-1] for f in findings(project(tmp_path, files)))
-    assert names == ["from_app_folder", "from_blueprint_folder"]
+    assert sorted(by_command(project(tmp_path, files))) == ["from_app_folder", "from_blueprint_folder"]
+
+
+def test_a_root_path_names_the_template_folder_only_when_absolute(tmp_path) -> None:
+    """A relative ``root_path=`` is the working directory's when the app runs: not known from the files."""
+    for name, root_path, reported in (("abs", repr(str(tmp_path / "abs" / "site")), True), ("rel", "'site'", False)):
+        root = project(tmp_path / name, {
+            "app.py": APP.replace("Flask(__name__)", f"Flask(__name__, root_path={root_path})"),
+            "site/templates/mail.html": "{{ request.path }}"})
+        assert bool(findings(root)) == reported, name
 
 
 def test_a_guarded_context_processor_and_server_name(tmp_path) -> None:
@@ -208,7 +224,7 @@ def test_the_fixture_copy_is_analysed_the_same_from_anywhere(tmp_path, monkeypat
     monkeypatch.chdir(ROOT)
     there = sorted((os.path.basename(f.path), f.line) for f in analyse([os.path.join(FIXTURES, "templates")],
                                                                       Options(use_cache=False)).findings)
-    assert here == there and len(here) == 5
+    assert here == there and len(here) == 6
 
 
 def test_project_template_globals_filters_and_tests_are_called_by_the_template(tmp_path) -> None:
@@ -249,7 +265,7 @@ def test_project_template_globals_filters_and_tests_are_called_by_the_template(t
         "templates/filter.html": "{{ name|shout }}{% filter shout %}x{% endfilter %}",
         "templates/test.html": "{% if agent is mobile %}m{% endif %}",
     }
-    found = {f.message.split("()")[0].rsplit(" ", 1)[-1]: f for f in findings(project(tmp_path, files))}
+    found = by_command(project(tmp_path, files))
     assert set(found) == {"uses_global", "uses_test"}
     assert "via global.html → canonical_url()" in found["uses_global"].message
     assert "via test.html → is_mobile()" in found["uses_test"].message

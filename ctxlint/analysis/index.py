@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from ..model import Class, Expr, Function, Module, Star, is_builtin
+
+T = TypeVar("T")
+
+
+def nearest(cands: list[T], here: str, path: Callable[[T], str]) -> T | None:
+    """The candidate whose ``path`` shares the longest folder path with ``here``; None on a tie."""
+
+    def closeness(c: T) -> int:
+        p = path(c)
+        return len(os.path.commonpath([here, p])) if p else 0
+
+    ranked = sorted(cands, key=closeness, reverse=True)
+    if len(ranked) > 1 and closeness(ranked[0]) == closeness(ranked[1]):
+        return None
+    return ranked[0]
 
 
 class Index:
@@ -40,15 +55,7 @@ class Index:
             return None
         if len(cands) == 1 or importer is None:
             return cands[0] if len(cands) == 1 else None
-        here = os.path.dirname(importer.path)
-
-        def closeness(m: Module) -> int:
-            return len(os.path.commonpath([here, os.path.dirname(m.path)])) if m.path else 0
-
-        ranked = sorted(cands, key=closeness, reverse=True)
-        if closeness(ranked[0]) == closeness(ranked[1]):
-            return None
-        return ranked[0]
+        return nearest(cands, os.path.dirname(importer.path), lambda m: os.path.dirname(m.path) if m.path else "")
 
     def executed_modules(self, dotted_names: tuple[str, ...], importer: Module) -> list[Module]:
         """Project modules an import statement executes (``import a.b.c`` runs a, a.b and a.b.c)."""

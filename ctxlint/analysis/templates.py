@@ -43,7 +43,7 @@ from ..model import (
     Seq,
     Str,
 )
-from .index import Index
+from .index import Index, nearest
 from .resolve import Resolver, argument
 from .values import Cls, Ext, Func
 
@@ -64,7 +64,6 @@ class Templates:
     def __init__(self, index: Index, resolver: Resolver, kb: Knowledge) -> None:
         self.index = index
         self.r = resolver
-        self.kb = kb
         self.t = kb.templates
         self.app_folders: list[str] = []
         self.bp_folders: list[str] = []
@@ -166,9 +165,9 @@ class Templates:
             return
         root_path = dict(call.kws).get("root_path")
         if root_path is not None:
-            if not isinstance(root_path, Str):
-                return
-            root = os.path.join(os.path.dirname(module.path), root_path.value)
+            if not isinstance(root_path, Str) or not os.path.isabs(root_path.value):
+                return  # Flask keeps a relative root_path as it is: the working directory's at run time
+            root = root_path.value
         folder_kw = dict(call.kws).get("template_folder")
         if folder_kw is None:
             folder = spec.default
@@ -190,6 +189,7 @@ class Templates:
         home = self._home(fn)
         entry: str | None = None
         label = name.rsplit(".", 1)[-1]
+        macro: str | None = None
         if spec.source:
             if isinstance(arg, Str):
                 entry = self._string_template(arg.value, here, ev.pos[0], home)
@@ -201,16 +201,15 @@ class Templates:
                 return
             label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
             entry = self._fn(file, TOP, file)
-            if spec.macro is not None and entry is not None:
-                macro = argument(ev.call.args, ev.call.kws, *spec.macro)
-                if isinstance(macro, Str):
-                    found = self._fn(file, "macro:" + macro.value, file)
-                    if found is not None:
-                        self._renders.setdefault((fn.qual, ev.pos), []).append((found, label))
+            attribute = argument(ev.call.args, ev.call.kws, *spec.macro) if spec.macro is not None else None
+            if isinstance(attribute, Str):
+                macro = self._fn(file, "macro:" + attribute.value, file)
         if entry is None:
             return
         out = self._renders.setdefault((fn.qual, ev.pos), [])
-        out.insert(0, (entry, label))
+        out.append((entry, label))
+        if macro is not None:
+            out.append((macro, label))
         if spec.processors:
             out.extend((p, label) for p, where in self.processors if _same_project(where, home))
 
@@ -233,7 +232,7 @@ class Templates:
                 cands = [p for p in (os.path.join(f, *pieces) for f in folders
                                      if _same_project(self.folder_home[f], home)) if os.path.isfile(p)]
                 if cands:
-                    found = _nearest(cands, near)
+                    found = nearest(cands, os.path.dirname(os.path.abspath(near)), os.path.abspath)
                     if found is not None:
                         folder = next(f for f in folders if found.startswith(f + os.sep))
                         self.file_home.setdefault(found, self.folder_home[folder])
@@ -439,18 +438,6 @@ def _worth_resolving(call: CallExpr) -> bool:
         if isinstance(a, (Str, Seq)) or isinstance(a, Name) and a.id == "__name__":
             return True
     return False
-
-
-def _nearest(cands: list[str], near: str) -> str | None:
-    if len(cands) == 1:
-        return cands[0]
-    here = os.path.dirname(os.path.abspath(near))
-
-    def closeness(p: str) -> int:
-        return len(os.path.commonpath([here, os.path.abspath(p)]))
-
-    ranked = sorted(cands, key=closeness, reverse=True)
-    return ranked[0] if closeness(ranked[0]) != closeness(ranked[1]) else None
 
 
 _FOLDER_LITERAL = re.compile(rb"""template_folder\s*=\s*[rRuU]?["']([^"'\\\n]+)["']""")

@@ -145,6 +145,7 @@ LIBRARY = Library(
         "flask.render_template_string": Local(NEEDS_APP, False, function=True),
         "flask.stream_template": Local(NEEDS_APP, False, function=True),
         "flask.stream_template_string": Local(NEEDS_APP, False, function=True),
+        "flask.get_template_attribute": Local(NEEDS_APP, False, function=True),
         "flask.jsonify": Local(NEEDS_APP, False, function=True),
         "flask.make_response": Local(NEEDS_APP, False, function=True),
     },
