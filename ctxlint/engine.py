@@ -90,11 +90,15 @@ def summarise_files(files: list[SourceFile], overrides: dict[str, bytes] | None,
 
 
 def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
-               cache: Cache | None, options: Options) -> list[Module]:
+               cache: Cache | None, options: Options, memo: dict[str, Module] | None = None) -> list[Module]:
+    """``memo`` (a long-lived process's summaries, by entry key) is looked at before the cache and keeps
+    every summary made or read."""
     modules: list[Module | None] = [None] * len(items)
     todo: list[int] = []
     for i, k in enumerate(keys):
-        cached = cache.get(k) if cache is not None else None
+        cached = memo.get(k) if memo is not None else None
+        if cached is None and cache is not None:
+            cached = cache.get(k)
         if cached is not None:
             modules[i] = cached
         else:
@@ -106,6 +110,13 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
             modules[i] = mod
             if cache is not None and not mod.transient:
                 cache.put(keys[i], mod)
+    if memo is not None:
+        live = set(keys)
+        for k in [k for k in memo if k not in live]:
+            del memo[k]
+        for k, mod in zip(keys, modules):
+            if mod is not None and not mod.transient:
+                memo[k] = mod
     out: list[Module] = []
     for f, found in zip(kept, modules):
         assert found is not None
@@ -141,12 +152,13 @@ _SPAWN_MIN = 32
 
 
 def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,
-            report_only: set[str] | None = None) -> Result:
+            report_only: set[str] | None = None, memo: dict[str, Module] | None = None) -> Result:
     """Analyse ``paths`` as one project.
 
     ``overrides`` maps absolute paths to source to use instead of the file on disk
     (an editor's unsaved buffer); ``report_only`` restricts findings to these
-    absolute paths (pre-commit passes only the changed files).
+    absolute paths (pre-commit passes only the changed files); ``memo`` keeps the
+    summaries in memory between calls (see :class:`Workspace`).
     """
     options = options or Options()
     found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
@@ -164,7 +176,7 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     if cached is not None:
         findings = cached
     else:
-        modules = _summaries(items, kept, keys, cache, options)
+        modules = _summaries(items, kept, keys, cache, options, memo)
         findings = findings_for(modules, options, found.entry_points)
         if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
@@ -194,3 +206,19 @@ def findings_for(modules: list[Module], options: Options,
         if selected(f.code, options.select, options.ignore):
             uniq.setdefault((f.path, f.line, f.code), f)
     return list(uniq.values())
+
+
+class Workspace:
+    """One project analysed again and again by a long-lived process (the language server): the summaries
+    stay in memory, so an analysis re-reads the files but re-summarises only those whose source changed
+    (an unsaved buffer is passed in ``overrides``).  Its findings are those of a cold :func:`analyse`."""
+
+    def __init__(self, paths: list[str], options: Options | None = None) -> None:
+        self.paths = list(paths)
+        self.options = options or Options()
+        self.summaries: dict[str, Module] = {}
+        self.runs = 0
+
+    def analyse(self, overrides: dict[str, bytes] | None = None, report_only: set[str] | None = None) -> Result:
+        self.runs += 1
+        return analyse(self.paths, self.options, overrides, report_only, memo=self.summaries)
