@@ -114,9 +114,9 @@ def _summaries(items: list[Item], kept: list[SourceFile], keys: list[str],
         live = set(keys)
         for k in [k for k in memo if k not in live]:
             del memo[k]
-        for k, mod in zip(keys, modules):
-            if mod is not None and not mod.transient:
-                memo[k] = mod
+        for k, kept_mod in zip(keys, modules):
+            if kept_mod is not None and not kept_mod.transient:
+                memo[k] = kept_mod
     out: list[Module] = []
     for f, found in zip(kept, modules):
         assert found is not None
