@@ -81,6 +81,7 @@ class Index:
         return self.module_of(fn.qual).body
 
 
+@functools.lru_cache(maxsize=16384)
 def is_test_path(path: str) -> bool:
     """A test module (tests mock what production code would reach).  The folders that count are those below the
     module's project root (a checkout inside a folder named ``tests`` is not all tests)."""
