@@ -207,6 +207,7 @@ class Library:
     # package may still be a root by its method name alone, like ``?.route``)
     packages: tuple[str, ...] = ()
     module_aliases: dict[str, str] = field(default_factory=dict)  # module path -> public name
+    module_prefixes: dict[str, str] = field(default_factory=dict)  # a module path's start -> what replaces it
     name_aliases: dict[str, str] = field(default_factory=dict)  # whole name -> the same thing
     locals: dict[str, Local] = field(default_factory=dict)
     roots: dict[str, Root] = field(default_factory=dict)
@@ -272,6 +273,7 @@ class Knowledge:
     libraries: InitVar[Sequence[Library] | None] = None
     packages: frozenset[str] = frozenset()
     module_aliases: dict[str, str] = field(default_factory=dict)
+    module_prefixes: dict[str, str] = field(default_factory=dict)
     name_aliases: dict[str, str] = field(default_factory=dict)
     locals: dict[str, Local] = field(default_factory=dict)
     roots: dict[str, Root] = field(default_factory=dict)
@@ -354,6 +356,10 @@ class Knowledge:
         if dotted in aliases:
             return aliases[dotted]
         head, _, tail = dotted.partition("(")
+        for prefix, replacement in self.module_prefixes.items():
+            if head.startswith(prefix):
+                head = replacement + head[len(prefix):]
+                break
         parts = head.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             prefix = ".".join(parts[:cut])

@@ -115,6 +115,8 @@ LIBRARY = Library(
     name="flask",
     packages=("flask", "werkzeug"),
     app_classes=("flask.Flask",),
+    # Flask before 1.0 imported ``flask.ext.foo`` as the extension package ``flask_foo``
+    module_prefixes={"flask.ext.": "flask_"},
     module_aliases={
         **{f"flask.{m}": "flask" for m in _FLASK_MODULES},
         "werkzeug.wrappers.response": "werkzeug.wrappers",
