@@ -1,0 +1,2 @@
+def map_main(argv: list[str]) -> int:
+    return 0
