@@ -122,19 +122,19 @@
                                                pie(unionContexts(fns))), "package" + bad));
         return;
       }
-      out.push(node("p" + pi, { label: p.name }, "package open" + bad));
+      // an open package draws its modules side by side (a frame around frames makes the layout sprawl)
       p.modules.forEach(function (mi) {
         var m = D.modules[mi], mfns = moduleFunctions[mi];
         var cls = mfns.some(function (i) { return onFinding.has(i); }) ? " bad" : "";
         if (openModules.has(mi)) {
-          out.push(node("m" + mi, { label: m.name, parent: "p" + pi }, "module open" + cls));
+          out.push(node("m" + mi, { label: m.name }, "module open" + cls));
           mfns.forEach(function (i) {
             var f = D.functions[i];
             out.push(node("f" + i, Object.assign({ label: f.n, parent: "m" + mi }, pie(f.c)),
                           "function" + (onFinding.has(i) ? " bad" : "")));
           });
         } else {
-          out.push(node("m" + mi, Object.assign({ label: m.name + " (" + mfns.length + ")", parent: "p" + pi },
+          out.push(node("m" + mi, Object.assign({ label: m.name + " (" + mfns.length + ")" },
                                                 pie(unionContexts(mfns))), "module" + cls));
         }
       });
@@ -170,7 +170,7 @@
     { selector: "node", style: {
       "label": "data(label)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3,
       "width": 18, "height": 18, "background-color": UNREACHED, "border-width": 1, "border-color": "#6e7781",
-      "text-wrap": "ellipsis", "text-max-width": 180, "min-zoomed-font-size": 6 } },
+      "text-wrap": "ellipsis", "text-max-width": 140, "min-zoomed-font-size": 6 } },
     { selector: "node[pr]", style: {
       "pie-size": "100%", "pie-1-background-color": COLORS.request, "pie-1-background-size": "data(pr)",
       "pie-2-background-color": COLORS.app, "pie-2-background-size": "data(pa)",
@@ -219,9 +219,9 @@
     cy.add(els);
     cy.endBatch();
     var n = cy.nodes().length;
-    var layout = cy.layout({ name: "fcose", animate: false, randomize: !drawn, quality: n > 800 ? "draft" : "default",
-                             nodeDimensionsIncludeLabels: true, packComponents: true, fit: false,
-                             idealEdgeLength: 60, nodeRepulsion: 6000, nodeSeparation: 60, numIter: 2500 });
+    // fCoSE; a strong pull inside frames and full-length edges between them keep the frames apart
+    var layout = cy.layout({ name: "fcose", animate: false, randomize: !drawn, quality: n > 600 ? "default" : "proof",
+                             nodeDimensionsIncludeLabels: true, nestingFactor: 1, gravityCompound: 3, fit: false });
     drawn = true;
     layout.run();
     applyHighlight();
