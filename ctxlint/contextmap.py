@@ -201,7 +201,8 @@ def map_main(argv: list[str]) -> int:
         print("ctxlint map: no Python files to analyse", file=sys.stderr)
         return 2
     title = os.path.basename(os.path.abspath(paths[0])) if len(paths) == 1 else "project"
-    page = render_html(map_data(w, settings, title))
+    data = map_data(w, settings, title)
+    page = render_html(data)
     if args.output == "-":
         sys.stdout.write(page)
         return 0
@@ -212,6 +213,7 @@ def map_main(argv: list[str]) -> int:
         print(f"ctxlint map: {args.output}: cannot write: {exc.strerror or exc}", file=sys.stderr)
         return 2
     n = len(page.encode("utf-8"))
-    print(f"ctxlint map: wrote {args.output} ({len(w.functions)} functions, {len(w.roots)} roots, "
-          f"{len(w.findings)} findings; {n // 1024} KiB)", file=sys.stderr)
+    counts = ", ".join(f"{len(data[k])} {k if len(data[k]) != 1 else k[:-1]}"
+                       for k in ("functions", "roots", "findings"))
+    print(f"ctxlint map: wrote {args.output} ({counts}; {n // 1024} KiB)", file=sys.stderr)
     return 0
