@@ -274,7 +274,10 @@ def where_runs(modules: list[Module], knowledge: K.Knowledge,
             if key2 in done or state.qual not in functions:
                 continue
             done.add(key2)
-            functions[state.qual].reached.append(Reach(ri, state.ctx, [first, *_hops(g, outcome, state)]))
+            path = [first, *_hops(g, outcome, state)]
+            if (path[-2].function, path[-2].line) == (path[-1].function, path[-1].line):
+                del path[-1]  # the root's own function: its boundary step says it all
+            functions[state.qual].reached.append(Reach(ri, state.ctx, path))
     found = _findings(g, outcomes)
     for fi in found:
         fi.finding = shown_findings([fi.finding], names or {})[0]
@@ -335,11 +338,6 @@ def _findings(g: Program, outcomes: list[Outcome]) -> list[FindingInfo]:
     for fi in out:
         uniq.setdefault((fi.finding.path, fi.finding.line, fi.finding.code), fi)
     return sorted(uniq.values(), key=lambda fi: fi.finding.sort_key())
-
-
-def is_shown_function(fn: Function) -> bool:
-    """Functions worth drawing: defs, lambdas, module bodies and templates' parts (not class bodies)."""
-    return fn.kind != "classbody"
 
 
 def analyse_project(paths: list[str], options: Options, errors: list[str]) -> WhereRuns | None:
