@@ -195,3 +195,17 @@ def test_hostile_names_run_nothing_in_chromium(cli, tmp_path: Path) -> None:
         browser.close()
         pw.stop()
     assert [e for e in log if e[0] in ("error", "pageerror", "dialog", "request")] == []
+
+
+def test_bundled_libraries_are_package_data_with_their_licences() -> None:
+    from importlib import resources
+
+    from ctxlint.contextmap import LIBRARIES
+
+    assets = resources.files("ctxlint").joinpath("assets")
+    for name in LIBRARIES:
+        assert assets.joinpath(name).is_file()
+        licence = assets.joinpath(name.removesuffix(".js").removesuffix(".min") + ".LICENSE").read_text()
+        assert "Permission is hereby granted, free of charge" in licence  # MIT
+    with open(os.path.join(os.path.dirname(FIXTURES), "pyproject.toml"), encoding="utf-8") as fh:
+        assert '"assets/*"' in fh.read()  # in the wheel
