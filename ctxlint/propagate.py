@@ -81,8 +81,13 @@ def code_for(kind: str, needs: str, eff: int) -> str | None:
 
 
 class Propagator:
-    def __init__(self, graph: Program) -> None:
+    def __init__(self, graph: Program, every_root: bool = False) -> None:
+        """``every_root``: keep each root's whole exploration (no visited set shared between roots with a
+        request context, and module-body calls that reach nothing bad kept too), so that its ``parents``
+        hold a shortest path from it to every function it reaches (``ctxlint explain``, ``ctxlint map``).
+        The findings are the same; the exploration costs more."""
         self.g = graph
+        self.every_root = every_root
         self.shared_seen: set[State] = set()
         self.root_keys: set[Any] = set()
         self.queue: deque[tuple[Root, tuple[tuple[str, Pos], ...], str]] = deque()
@@ -193,7 +198,7 @@ class Propagator:
                     if use:
                         self._decorator_use(sub, state, use, violations)
                     violations += self._bfs(sub, deque([state]), parents, per_root=True)
-            if violations:
+            if violations or self.every_root:
                 self.outcomes.append(Outcome(sub, violations, parents))
 
     # ---- everything else ---------------------------------------------------------------
@@ -210,7 +215,7 @@ class Propagator:
             self._decorator_use(root, state, use, violations)
         if root.view:
             self._streamed_returns(root)
-        per_root = root.ctx != K.REQUEST
+        per_root = root.ctx != K.REQUEST or self.every_root
         if not per_root:
             if state in self.shared_seen:
                 return Outcome(root, [], parents)
