@@ -34,7 +34,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__
 from .config import ConfigError, Settings, find_config, load_config, resolve
-from .discover import find_project_root
+from .discover import PROJECT_MARKERS, _is_marker, find_project_root
 from .engine import Options, Workspace
 from .findings import Finding
 from .fixing import SAFE, UNSAFE, Edit, Fix, FixError, SourceText, edits_between, split_lines
@@ -206,12 +206,27 @@ class CtxlintServer(LanguageServer):
 
     def project_for(self, path: str) -> Project:
         root = find_project_root(path)
+        # no project marker between the file and the workspace folder holding it: the folder is the project
+        # (not a directory above it, such as the home directory)
+        marked = any(_is_marker(root, marker) for marker in PROJECT_MARKERS)
+        for folder in self.folders():
+            if not marked and _inside(path, folder) and not _inside(root, folder):
+                root = folder
+                break
         project = self.projects.get(root)
         if project is None:
             project = self.projects[root] = Project(root)
             if project.config_error:
                 self.show_error(project.config_error)
         return project
+
+    def folders(self) -> list[str]:
+        """The client's workspace folders, innermost first."""
+        uris = [f.uri for f in self.workspace.folders.values()]
+        if self.workspace.root_uri:
+            uris.append(self.workspace.root_uri)
+        paths = {os.path.abspath(p) for p in (to_fs_path(u) for u in uris) if p}
+        return sorted(paths, key=len, reverse=True)
 
     def open_docs(self, project: Project) -> dict[str, Any]:
         """The open documents of ``project`` by absolute path."""
@@ -515,8 +530,7 @@ class CtxlintServer(LanguageServer):
 
     def config_changed(self, path: str) -> None:
         for project in self.projects.values():
-            if os.path.abspath(path).startswith(project.root.rstrip(os.sep) + os.sep) or \
-                    os.path.dirname(os.path.abspath(path)) in _ancestors(project.root):
+            if _inside(path, project.root) or os.path.dirname(os.path.abspath(path)) in _ancestors(project.root):
                 project.load_settings()
                 if project.config_error:
                     self.show_error(project.config_error)
@@ -524,6 +538,11 @@ class CtxlintServer(LanguageServer):
                     self.log(f"ctxlint: configuration of {project.root} reloaded")
                     project.published.clear()  # publish everything again: the selection may differ
                 self.schedule(project, 0.0)
+
+
+def _inside(path: str, folder: str) -> bool:
+    path, folder = os.path.abspath(path), os.path.abspath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _ancestors(path: str) -> set[str]:
@@ -593,7 +612,8 @@ def create_server() -> CtxlintServer:
         project = ls.of_uri.pop(params.text_document.uri, None)
         if project is not None:
             ls.clear(params.text_document.uri, project)
-            ls.schedule(project)  # the file on disk replaces the buffer: other files' findings may change
+            if any(p is project for p in ls.of_uri.values()):
+                ls.schedule(project)  # the file on disk replaces the buffer: other files' findings may change
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched(ls: CtxlintServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -606,7 +626,7 @@ def create_server() -> CtxlintServer:
                 ls.config_changed(path)
                 continue
             for project in ls.projects.values():
-                if id(project) not in touched and path.startswith(project.root.rstrip(os.sep) + os.sep) \
+                if id(project) not in touched and _inside(path, project.root) \
                         and any(p is project for p in ls.of_uri.values()):
                     touched.add(id(project))
                     ls.schedule(project)
