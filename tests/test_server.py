@@ -73,7 +73,7 @@ async def client(lsp_client: LanguageClient, tmp_path_factory: pytest.TempPathFa
     await lsp_client.initialize_session(types.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=workspace.as_uri(),
         workspace_folders=[types.WorkspaceFolder(workspace.as_uri(), "workspace")],
-        initialization_options={"debounce": 0.05}))
+        initialization_options={"debounce": 0.05, "ruleDocsUrl": "https://docs.example/rules/{code}.html"}))
     yield
     await lsp_client.shutdown_session()
 
@@ -159,6 +159,7 @@ async def test_a_helper_edit_reports_and_clears_a_finding_in_the_view_with_its_c
     (d,) = await ed.diagnostics(views, lambda d: d != [])
     assert d.code == "CTX201" and d.source == "ctxlint" and d.severity == types.DiagnosticSeverity.Warning
     assert d.range.start == types.Position(THREAD_LINE, 4)
+    assert d.code_description is not None and d.code_description.href == "https://docs.example/rules/CTX201.html"
     assert "send_receipt() reaches request.remote_addr" in d.message
     hops = [(r.location.uri, r.location.range.start.line, r.message) for r in d.related_information or []]
     assert hops == [
