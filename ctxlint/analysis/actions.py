@@ -31,6 +31,7 @@ from ..model import (
     Star,
     Str,
     Sub,
+    Text,
     is_builtin,
 )
 from .decorators import Chain, Decorators
@@ -136,6 +137,11 @@ class Actions:
     def _event(self, fn: Function, ev: Event, out: list[Action]) -> None:
         if isinstance(ev, RefEvent):
             expr = ev.expr
+            if isinstance(expr, Text):  # a value turned into text (f-string, ``+``, ``==``, ...)
+                for hook in self.kb.hook("turned_into_text"):
+                    for qual, text, only_with in hook(self.r, expr.value, expr.how, fn, ev.conds):
+                        out.append(Call(self.deco.chain_for(qual), ev.pos, ev.conds, text, only_with=only_with))
+                return
             if isinstance(expr, Sub):  # session["k"], "k" in session, x = session: the object is read
                 _, _, effects = self.r.scan_chain(expr.value, fn)
                 self._effects([e for e in effects if not (isinstance(e, UseEffect) and e.local.function)],
@@ -181,7 +187,7 @@ class Actions:
                 if self.library_calls is not None:
                     out.extend(Call(self.deco.chain_for(q), pos, conds, text)
                                for q, text in self.library_calls(fn, pos))
-                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out)
+                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out, expr)
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
@@ -225,7 +231,7 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
-        self._behind(callee, fn, pos, conds, out)
+        self._behind(callee, fn, pos, conds, out, CallExpr(callee_expr, args, kws))
         if name in self.kb.app_arguments:
             self._app_argument(fn, name, args, kws, pos, conds, out)
             return
@@ -293,11 +299,11 @@ class Actions:
             text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
             out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
 
-    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action]) -> None:
+    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action], call: CallExpr) -> None:
         """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""
         if isinstance(callee, Ext):
             for hook in self.kb.hook("calls_behind"):
-                for qual, text, only_with in hook(self.r, callee.name, fn, conds):
+                for qual, text, only_with in hook(self.r, callee.name, fn, conds, call):
                     out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],

@@ -11,8 +11,11 @@ breaks every translated string of a CLI command, an app-context task or a thread
 context (CTX501).  The date, time and timezone helpers (``format_date``, ``format_datetime``,
 ``format_time``, ``get_timezone``, ``to_user_timezone``, ``to_utc``) read the application's Babel
 configuration first, so with no context they raise Flask's "Working outside of application context":
-they are app-bound.  A lazy string (``lazy_gettext``) calls the selector only when it is turned into
-text; that is not followed.
+they are app-bound.  A lazy string (``lazy_gettext``: Flask-Babel's LazyString) calls ``gettext``, and
+so the selector, only where it is turned into text (``tests/test_library_babel_lazy.py``): ``str()``,
+``format``, an f-string, ``+``, ``%``, comparisons, any attribute, ``jsonify``...  The summary records
+those places as ``Text`` events (and calls of ``TEXT_CALLS``); the resolver says whether the value there
+is a lazy string.
 
 Selectors are registered with ``Babel(app, locale_selector=f)``, ``babel.init_app(app,
 locale_selector=f)`` (Flask-Babel 3+), ``@babel.localeselector`` / ``@babel.timezoneselector`` (before
@@ -26,8 +29,8 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from ..analysis.values import Ext, Func, short_name
-from ..model import Attr, CallEvent, CallExpr, Function, Name, WithCond
+from ..analysis.values import Ext, Func, options, render, short_name
+from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Name, Seq, Star, Sub, WithCond
 from .base import APP, NEEDS_APP, Library, Local
 
 LOCALE = "locale"
@@ -57,6 +60,21 @@ _DECORATOR_METHODS = {name.rsplit(".", 1)[-1] for name in SELECTOR_DECORATORS}
 SELECTOR_ATTRS = {"locale_selector_func": LOCALE, "timezone_selector_func": TIMEZONE,
                   "locale_selector": LOCALE, "timezone_selector": TIMEZONE}
 SELECTOR_OWNERS = ("flask_babel.Babel()", "flask_babel.get_babel()")
+# what a lazy string (``lazy_gettext(...)``: a LazyString) calls when it becomes text: its ``__str__``
+# (also behind ``__format__``, ``__add__``, ``__mod__``, ``__eq__``, ``__hash__``, ``__len__``, any
+# attribute, ...) calls the function it wraps, which calls the locale selector
+LAZY = {
+    **{f"flask_babel.lazy_{n}()": n for n in ("gettext", "ngettext", "pgettext", "npgettext")},
+    **{f"{d}.lazy_{n}()": n for d in ("flask_babel.Domain()", "flask_babel.get_domain()")
+       for n in ("gettext", "ngettext", "pgettext", "npgettext")},
+}
+# calls that turn the values they are given into text (checked with Flask-Babel 4.0 and Flask 3.1);
+# ``"".join`` and ``json.dumps`` refuse a lazy string (TypeError), logging catches what it raises
+TEXT_CALLS = {
+    **{f"builtins.{n}": f"{n}()" for n in ("str", "repr", "format", "len", "hash", "bool", "print")},
+    "flask.jsonify": "jsonify()",
+    "markupsafe.escape": "escape()",
+}
 LABEL = {LOCALE: "Flask-Babel locale selector", TIMEZONE: "Flask-Babel timezone selector"}
 
 _SELECTORS: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
@@ -111,11 +129,18 @@ def selectors(r: Any) -> dict[str, list[str]]:
     return found
 
 
-def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...]) -> list[tuple[str, str, int]]:
+def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...], call: CallExpr) -> list[tuple[str, str, int]]:
     """The project functions a call of the library function ``name`` in ``fn`` (under the conditions
     ``conds``) runs in the caller's context: (qualname, how the trace names the call, the contexts
     without which it does not run).  Inside ``with force_locale(...):`` the locale is set: the locale
-    selector is not called."""
+    selector is not called.  A call that turns its arguments into text (``str(x)``, ``jsonify(x)``)
+    or a method of a lazy string (``title.format(...)``) evaluates the lazy strings among them."""
+    how = TEXT_CALLS.get(name)
+    if how is not None:
+        return [found for arg in _passed(call) for found in turned_into_text(r, arg, how, fn, conds)]
+    owner, dot, method = name.rpartition(".")
+    if dot and owner in LAZY and isinstance(call.func, Attr):
+        return turned_into_text(r, call.func.value, f"{render(call.func)}()", fn, conds)
     kinds = SELECTOR_CALLS.get(name)
     if not kinds:
         return []
@@ -126,6 +151,38 @@ def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...]) -> lis
     # a selector belongs to one application: with several of a kind, which one a call reaches is unknown
     return [(q, f"{short}(), which calls the {LABEL[k]} {short_name(q)}()", APP)
             for k in kinds if len(found[k]) == 1 for q in found[k]]
+
+
+def turned_into_text(r: Any, expr: Expr, how: str, fn: Function, conds: tuple[int, ...]) -> list[tuple[str, str, int]]:
+    """A lazy string turned into text (``how``: by what) in ``fn``: the locale selector it calls then,
+    with an application context (with none, the string stays untranslated)."""
+    found = selectors(r)[LOCALE]
+    if len(found) != 1 or not isinstance(expr, (Name, Attr, CallExpr, Sub)):
+        return []
+    base = next((LAZY[o.name] for o in options(r.held(r.resolve(expr, fn))) if isinstance(o, Ext) and o.name in LAZY),
+                None)
+    if base is None or _forced_locale(r, fn, conds):
+        return []
+    q = found[0]
+    return [(q, f"{base}() as {how} turns the lazy string {render(expr)} into text, which calls the {LABEL[LOCALE]} "
+                f"{short_name(q)}()", APP)]
+
+
+def _passed(call: CallExpr) -> list[Expr]:
+    """The values a call is given, also inside the lists, tuples and dicts it is given."""
+    out: list[Expr] = []
+    todo: list[Expr] = [*call.args, *(v for _, v in call.kws)]
+    while todo:
+        e = todo.pop(0)
+        if isinstance(e, Star):
+            todo.append(e.value)
+        elif isinstance(e, Seq):
+            todo.extend(e.items)
+        elif isinstance(e, DictExpr):
+            todo.extend(v for _, v in e.items)
+        else:
+            out.append(e)
+    return out
 
 
 def add_babel_modules(kb: Any, names: list[str]) -> None:
@@ -155,5 +212,6 @@ LIBRARY = Library(
     packages=("flask_babel",),
     module_aliases={"flask_babel.speaklater": "flask_babel"},
     locals={f"flask_babel.{n}": Local(NEEDS_APP, False, function=True) for n in APP_BOUND},
-    hooks={"calls_behind": calls_behind, "program_ready": find_selectors, "config:babel_modules": add_babel_modules},
+    hooks={"calls_behind": calls_behind, "turned_into_text": turned_into_text, "program_ready": find_selectors,
+           "config:babel_modules": add_babel_modules},
 )
