@@ -881,8 +881,8 @@ class _Summariser:
             self._store(target, scope, conds)
             return
         if isinstance(target, cst.Subscript):
-            base = self.enc(target.value, scope)
-            self.mod.attr_assigns.append((Sub(base), value, self.pos.of(node)))
+            stored = self.enc(target, scope)  # Sub(base, key): the key when it is a string literal
+            self.mod.attr_assigns.append((stored, value, self.pos.of(node)))
             self._store(target, scope, conds)
 
     def _store(self, target: Any, scope: _Scope, conds: tuple[int, ...]) -> None:

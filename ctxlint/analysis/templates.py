@@ -29,6 +29,7 @@ from ..model import (
     Attr,
     CallEvent,
     CallExpr,
+    DictExpr,
     Event,
     Expr,
     FuncRef,
@@ -42,6 +43,7 @@ from ..model import (
     Pos,
     Seq,
     Str,
+    Sub,
 )
 from .index import Index, nearest
 from .resolve import Resolver, argument
@@ -105,6 +107,8 @@ class Templates:
                 if not isinstance(ev, CallEvent):
                     continue
                 func = ev.call.func
+                if isinstance(func, Attr) and func.attr == "update" and self.t.env_tables:
+                    self._env_update(fn, ev.call)
                 if isinstance(func, Attr) and func.attr in helping and ev.call.args:
                     target = self.r.resolve(ev.call.args[0], fn)
                     if isinstance(target, Func) and target.qual in self.index.functions:
@@ -123,8 +127,32 @@ class Templates:
                     renders.append((fn, ev, self.t.renders[callee.name], callee.name))
                 else:
                     self._folder(fn, ev.call, callee)
+        if self.t.env_tables:
+            for mod in self.index.modules.values():
+                for stored, assigned, _ in mod.attr_assigns:
+                    if isinstance(stored, Sub) and stored.key and isinstance(stored.value, Attr):
+                        where = _scope_of(self.index, stored.value, mod)
+                        self._env_helper(where, stored.value, stored.key, assigned)
         for fn, ev, spec, name in renders:
             self._render(fn, ev, spec, name)
+
+    def _env_update(self, fn: Function, call: CallExpr) -> None:
+        """``app.jinja_env.globals.update(name=f)`` (or ``update({"name": f})``)."""
+        assert isinstance(call.func, Attr)
+        items = [(k, v) for k, v in call.kws if k]
+        if call.args and isinstance(call.args[0], DictExpr):
+            items += [(k.value, v) for k, v in call.args[0].items if isinstance(k, Str)]
+        for k, v in items:
+            self._env_helper(fn, call.func.value, k, v)
+
+    def _env_helper(self, where: Function, table: Expr, name: str, value: Expr) -> None:
+        """A project function stored under ``name`` in a table of the Jinja environment (``table``)."""
+        owner = self.r.resolve(table, where)
+        kind = self.t.env_tables.get(owner.name) if isinstance(owner, Ext) else None
+        target = self.r.resolve(value, where) if kind is not None else None
+        if kind is not None and isinstance(target, Func) and target.qual in self.index.functions:
+            from ..jinja import helper_name
+            self.helpers.append((helper_name(kind, name), target.qual, self._home(where)))
 
     def _helper(self, callee: object, expr: Expr, where: Function, qual: str, decorator: bool) -> None:
         """Record a project function registered as a template global, filter or test."""
@@ -420,6 +448,15 @@ def _same_project(a: Home, b: Home) -> bool:
     """Two modules of one application as far as the files tell: the same source folder and the same
     top-level package (two services side by side have their own templates and context processors)."""
     return a.root == b.root and (not a.package or not b.package or a.package == b.package)
+
+
+def _scope_of(index: Index, expr: Expr, mod: Module) -> Function:
+    """The function an assignment's target is evaluated in: the scope of the name it starts at."""
+    while isinstance(expr, (Attr, Sub)):
+        expr = expr.value
+    if isinstance(expr, Name) and expr.scope in index.functions:
+        return index.functions[expr.scope]
+    return mod.body
 
 
 def _names(arg: Expr | None) -> tuple[str, ...]:
