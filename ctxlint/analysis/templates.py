@@ -90,6 +90,15 @@ class Templates:
         app-wide context processor."""
         return self._renders.get((fn.qual, pos), [])
 
+    def parse_errors(self) -> list[tuple[str, int, str]]:
+        """(path, line, message) of each template the project renders that jinja2 cannot parse (a template
+        string's error is on its line of the Python file)."""
+        out: list[tuple[str, int, str]] = []
+        for key, summary in self._summaries.items():
+            if summary is not None and summary.error is not None:
+                out.append((key.split("\0", 1)[0], summary.error[1], summary.error[0]))
+        return sorted(out)
+
     # ---- the project's apps, blueprints, context processors and render calls ------------------
     def _scan(self) -> None:
         renders: list[tuple[Function, CallEvent, TemplateRender, str]] = []
