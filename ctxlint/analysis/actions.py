@@ -211,6 +211,8 @@ class Actions:
             held = self.r.receiver_class(receiver, callee_expr.attr, callee.qual) \
                 if isinstance(callee_expr, Attr) else ""
             out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts, held))
+            if self.library_calls is not None:  # a helper rendering the template this call names
+                out.extend(Call(self.deco.chain_for(q), pos, conds, t) for q, t in self.library_calls(fn, pos))
             self._passed_functions(fn, callee.qual, args, kws, pos, conds, out)
             return
         if isinstance(callee, Cls):

@@ -45,9 +45,9 @@ from ..model import (
     Str,
     Sub,
 )
-from .index import Index, nearest
+from .index import Index, bind_arguments, nearest
 from .resolve import Resolver, argument
-from .values import Cls, Ext, Func
+from .values import Cls, Ext, Func, render
 
 if TYPE_CHECKING:  # jinja2 is imported only when a project renders a template
     from ..jinja import TemplateSummary
@@ -74,6 +74,8 @@ class Templates:
         self.processors: list[tuple[str, Home]] = []
         self.helpers: list[tuple[str, str, Home]] = []  # (name in events, function, project)
         self._renders: dict[tuple[str, Pos], list[tuple[str, str]]] = {}
+        # helpers that render the template named by one of their parameters: qual -> (parameter, render, name)
+        self._param_renders: dict[str, list[tuple[str, TemplateRender, str]]] = {}
         self._summaries: dict[str, TemplateSummary | None] = {}
         self._modules: dict[str, Module] = {}
         self._quals: dict[tuple[str, str, str], str | None] = {}
@@ -129,7 +131,7 @@ class Templates:
                         if isinstance(target, Func) and target.qual in self.index.functions:
                             self.processors.append((target.qual, self._home(fn)))
                     continue
-                if not _worth_resolving(ev.call):
+                if not _worth_resolving(ev.call) and not _passes_parameter(ev.call, fn):
                     continue
                 callee = self.r.resolve(func, fn)
                 if isinstance(callee, Ext) and callee.name in self.t.renders:
@@ -144,6 +146,8 @@ class Templates:
                         self._env_helper(where, stored.value, stored.key, assigned)
         for fn, ev, spec, name in renders:
             self._render(fn, ev, spec, name)
+        if self._param_renders:
+            self._helper_renders()
 
     def _env_update(self, fn: Function, call: CallExpr) -> None:
         """``app.jinja_env.globals.update(name=f)`` (or ``update({"name": f})``)."""
@@ -220,8 +224,32 @@ class Templates:
             self.folder_home[path] = self._home(fn)
             target.append(path)
 
+    def _helper_renders(self) -> None:
+        """A helper that renders the template its caller names (``def send(to, template):
+        render_template(template, ...)``): each call passing a literal name renders that template there,
+        in the caller's context (only when the helper renders it unconditionally, under no ``with``)."""
+        for fn in list(self.index.functions.values()):
+            for ev in fn.events:
+                if not isinstance(ev, CallEvent) or not _worth_resolving(ev.call):
+                    continue
+                callee = self.r.resolve(ev.call.func, fn)
+                if not isinstance(callee, Func) or callee.qual not in self._param_renders:
+                    continue
+                helper = self.index.functions[callee.qual]
+                bound = isinstance(ev.call.func, Attr) and self.r.instance_like(self.r.resolve(ev.call.func.value, fn))
+                passed, _ = bind_arguments(helper, bound, ev.call.args, ev.call.kws)
+                for param, spec, name in self._param_renders[callee.qual]:
+                    names = _names(passed.get(param))
+                    if names:
+                        self._render_names(fn, ev.pos, helper, names, spec, name,
+                                           f"{render(ev.call.func)}(), which calls ")
+
     def _render(self, fn: Function, ev: CallEvent, spec: TemplateRender, name: str) -> None:
         arg = argument(ev.call.args, ev.call.kws, spec.arg, spec.kw)
+        if isinstance(arg, Name) and arg.scope == fn.qual and arg.id in fn.params and not ev.conds \
+                and not spec.source and spec.macro is None and not fn.is_generator:
+            self._param_renders.setdefault(fn.qual, []).append((arg.id, spec, name))
+            return
         here = self.index.module_of(fn.qual).path
         home = self._home(fn)
         entry: str | None = None
@@ -232,18 +260,32 @@ class Templates:
                 entry = self._string_template(arg.value, here, ev.pos[0], home)
                 label += "(...)"
         else:
-            names = _names(arg)
-            file = next((f for f in (self._find(n, home, here) for n in names) if f is not None), None)
-            if file is None:
-                return
-            label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
-            entry = self._fn(file, TOP, file)
             attribute = argument(ev.call.args, ev.call.kws, *spec.macro) if spec.macro is not None else None
-            if isinstance(attribute, Str):
-                macro = self._fn(file, "macro:" + attribute.value, file)
+            self._render_names(fn, ev.pos, fn, _names(arg), spec, name, "",
+                               attribute.value if isinstance(attribute, Str) else None)
+            return
+        self._add_render(fn, ev.pos, entry, macro, label, spec, home)
+
+    def _render_names(self, fn: Function, pos: Pos, where: Function, names: tuple[str, ...], spec: TemplateRender,
+                      name: str, prefix: str, macro_name: str | None = None) -> None:
+        """A render of the first template of ``names`` that exists, found from ``where`` (the function with
+        the render call), as a call at ``pos`` in ``fn``."""
+        here = self.index.module_of(where.qual).path
+        home = self._home(where)
+        file = next((f for f in (self._find(n, home, here) for n in names) if f is not None), None)
+        if file is None:
+            return
+        label = prefix + name.rsplit(".", 1)[-1]
+        label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
+        entry = self._fn(file, TOP, file)
+        macro = self._fn(file, "macro:" + macro_name, file) if macro_name is not None else None
+        self._add_render(fn, pos, entry, macro, label, spec, home)
+
+    def _add_render(self, fn: Function, pos: Pos, entry: str | None, macro: str | None, label: str,
+                    spec: TemplateRender, home: Home) -> None:
         if entry is None:
             return
-        out = self._renders.setdefault((fn.qual, ev.pos), [])
+        out = self._renders.setdefault((fn.qual, pos), [])
         out.append((entry, label))
         if macro is not None:
             out.append((macro, label))
@@ -474,6 +516,12 @@ def _names(arg: Expr | None) -> tuple[str, ...]:
     if isinstance(arg, Seq) and arg.items and all(isinstance(i, Str) for i in arg.items):
         return tuple(i.value for i in arg.items if isinstance(i, Str))
     return ()
+
+
+def _passes_parameter(call: CallExpr, fn: Function) -> bool:
+    """A call whose first argument is a parameter of ``fn`` (a helper rendering the template it is given)."""
+    first = call.args[0] if call.args else None
+    return isinstance(first, Name) and first.scope == fn.qual and first.id in fn.params
 
 
 def _worth_resolving(call: CallExpr) -> bool:
