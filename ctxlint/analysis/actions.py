@@ -37,6 +37,7 @@ from ..model import (
 from .decorators import Chain, Decorators
 from .guards import Facts, Guards
 from .resolve import Effect, PropertyEffect, Resolver, UseEffect, argument
+from .templates import prints
 from .values import Cls, Ext, FAttr, Func, Inst, Param, Value, options, render, short_name
 
 
@@ -138,9 +139,7 @@ class Actions:
         if isinstance(ev, RefEvent):
             expr = ev.expr
             if isinstance(expr, Text):  # a value turned into text (f-string, ``+``, ``==``, ...)
-                for hook in self.kb.hook("turned_into_text"):
-                    for qual, text, only_with in hook(self.r, expr.value, expr.how, fn, ev.conds):
-                        out.append(Call(self.deco.chain_for(qual), ev.pos, ev.conds, text, only_with=only_with))
+                self._text(fn, expr.value, expr.how, ev.pos, ev.conds, out)
                 return
             if isinstance(expr, Sub):  # session["k"], "k" in session, x = session: the object is read
                 _, _, effects = self.r.scan_chain(expr.value, fn)
@@ -185,8 +184,12 @@ class Actions:
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
                 if self.library_calls is not None:
-                    out.extend(Call(self.deco.chain_for(q), pos, conds, text)
-                               for q, text in self.library_calls(fn, pos))
+                    rendered = self.library_calls(fn, pos)
+                    out.extend(Call(self.deco.chain_for(q), pos, conds, text) for q, text in rendered)
+                    for k, v in kws if rendered else ():
+                        # a value the rendered template prints (``{{ title }}``) becomes text there
+                        if k and prints(self.functions, [q for q, _ in rendered], k):
+                            self._text(fn, v, f"{rendered[0][1]} printing {{{{ {k} }}}}", pos, conds, out)
                 self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out, expr)
                 return
         else:
@@ -300,6 +303,12 @@ class Actions:
             keyword = f"{spec.kw}=" if spec.kw is not None and any(k == spec.kw for k, _ in kws) else ""
             text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
             out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
+
+    def _text(self, fn: Function, expr: Expr, how: str, pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """A value turned into text (``how``: by what): what a library's object calls then (a lazy string)."""
+        for hook in self.kb.hook("turned_into_text"):
+            for qual, text, only_with in hook(self.r, expr, how, fn, conds):
+                out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action], call: CallExpr) -> None:
         """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""

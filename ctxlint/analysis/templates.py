@@ -41,6 +41,7 @@ from ..model import (
     Not,
     Or,
     Pos,
+    RefEvent,
     Seq,
     Str,
     Sub,
@@ -516,6 +517,41 @@ def _names(arg: Expr | None) -> tuple[str, ...]:
     if isinstance(arg, Seq) and arg.items and all(isinstance(i, Str) for i in arg.items):
         return tuple(i.value for i in arg.items if isinstance(i, Str))
     return ()
+
+
+_MAX_PRINT_SEARCH = 200
+
+
+def prints(functions: dict[str, Function], entries: list[str], name: str) -> bool:
+    """Whether the template parts ``entries`` (and those they include, extend or call) print the variable
+    ``name`` the render passes (``{{ name }}``, ``{{ name|e }}``, ``{{ name.upper() }}``): Jinja turns it
+    into text there.  Only asking its truth (``{% if name %}``) or naming it is not counted."""
+    seen: set[str] = set()
+    todo = [q for q in entries if is_template(q)]
+    while todo and len(seen) < _MAX_PRINT_SEARCH:
+        q = todo.pop()
+        fn = functions.get(q)
+        if q in seen or fn is None:
+            continue
+        seen.add(q)
+        for ev in fn.events:
+            if isinstance(ev, CallEvent):
+                if isinstance(ev.call.func, FuncRef):
+                    todo.append(ev.call.func.qual)
+                elif _rooted_at(ev.call.func, name, 1):
+                    return True
+            elif isinstance(ev, RefEvent) and (isinstance(ev.expr, Sub) and ev.expr.value == Name("", name)
+                                               or _rooted_at(ev.expr, name, 1)):
+                return True
+    return False
+
+
+def _rooted_at(expr: Expr, name: str, depth: int) -> bool:
+    """``expr`` is an attribute or item chain at least ``depth`` long starting at the template variable ``name``."""
+    n = 0
+    while isinstance(expr, (Attr, Sub)):
+        expr, n = expr.value, n + 1
+    return n >= depth and isinstance(expr, Name) and expr.scope == "" and expr.id == name
 
 
 def _passes_parameter(call: CallExpr, fn: Function) -> bool:
