@@ -147,3 +147,19 @@ def test_a_name_alone_does_not_make_a_lazy_string(tmp_path) -> None:  # noqa: AN
                                               "from flask_babel import Babel\n\n\ndef _l(s):\n    return s\n")
     (tmp_path / "app.py").write_text(source, encoding="utf-8")
     assert analyse([str(tmp_path)], Options(use_cache=False)).findings == []
+
+
+def test_each_app_calls_its_own_selector() -> None:
+    """Two apps, each with its own Babel: a translation calls the selector of the current app only
+    (why the analysis picks, among several selectors, the one registered in the caller's project)."""
+    from flask import Flask
+
+    calls: list[str] = []
+    shop, office = Flask("shop"), Flask("office")
+    flask_babel.Babel(shop, locale_selector=lambda: calls.append("shop") or "de")
+    flask_babel.Babel(office, locale_selector=lambda: calls.append("office") or "en")
+    with office.app_context():
+        flask_babel.gettext("Report")
+    with shop.app_context():
+        str(flask_babel.lazy_gettext("Sale"))
+    assert calls == ["office", "shop"]

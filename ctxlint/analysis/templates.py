@@ -291,12 +291,12 @@ class Templates:
         if macro is not None:
             out.append((macro, label))
         if spec.processors:
-            out.extend((p, label) for p, where in self.processors if _same_project(where, home))
+            out.extend((p, label) for p, where in self.processors if same_project(where, home))
 
     # ---- template files ------------------------------------------------------------------------
     def _home(self, fn: Function) -> Home:
         mod = self.index.module_of(fn.qual)
-        return _home_of(mod)
+        return home_of(mod)
 
     def _find(self, name: str, home: Home, near: str) -> str | None:
         """The file Flask loads for a template name: the app's folders first, then blueprints' (of the
@@ -310,7 +310,7 @@ class Templates:
         if pieces and not any(p == ".." or os.sep in p for p in pieces):
             for folders in (self.app_folders, self.bp_folders):
                 cands = [p for p in (os.path.join(f, *pieces) for f in folders
-                                     if _same_project(self.folder_home[f], home)) if os.path.isfile(p)]
+                                     if same_project(self.folder_home[f], home)) if os.path.isfile(p)]
                 if cands:
                     found = nearest(cands, os.path.dirname(os.path.abspath(near)), os.path.abspath)
                     if found is not None:
@@ -347,7 +347,7 @@ class Templates:
             mod.globals = dict(self._globals)
             home = self.file_home.get(file)
             for helper, qual, where in self.helpers:
-                if home is not None and _same_project(where, home):
+                if home is not None and same_project(where, home):
                     mod.globals[helper] = (FuncRef(qual),)
             mod.functions[name + ":<module>"] = Function(name + ":<module>", "<module>", name, "module", (1, 0, 1, 0))
             self.index.modules[name] = mod
@@ -487,7 +487,7 @@ class Home(NamedTuple):
     package: str
 
 
-def _home_of(mod: Module) -> Home:
+def home_of(mod: Module) -> Home:
     parts = (mod.import_name or mod.name).split(".")
     up = len(parts) if mod.is_package else len(parts) - 1
     root = os.path.dirname(os.path.abspath(mod.path))
@@ -496,7 +496,7 @@ def _home_of(mod: Module) -> Home:
     return Home(root, parts[0] if mod.is_package or len(parts) > 1 else "")
 
 
-def _same_project(a: Home, b: Home) -> bool:
+def same_project(a: Home, b: Home) -> bool:
     """Two modules of one application as far as the files tell: the same source folder and the same
     top-level package (two services side by side have their own templates and context processors)."""
     return a.root == b.root and (not a.package or not b.package or a.package == b.package)

@@ -20,8 +20,9 @@ is a lazy string.
 Selectors are registered with ``Babel(app, locale_selector=f)``, ``babel.init_app(app,
 locale_selector=f)`` (Flask-Babel 3+), ``@babel.localeselector`` / ``@babel.timezoneselector`` (before
 3, also called by hand: ``babel.localeselector(f)``), or by assignment: ``babel.locale_selector_func = f`` (before 3) or
-``get_babel(app).locale_selector = f`` (3+).  A selector belongs to one application: when a project
-registers several of a kind, which one a call reaches is not known and none is followed.
+``get_babel(app).locale_selector = f`` (3+).  A selector belongs to one application: when a repository
+registers several of a kind (test modules' own registrations left out), a call reaches the one registered
+in its own project (``selector_for``: applications side by side); several there leave it unfollowed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
+from ..analysis.index import is_test_path
+from ..analysis.templates import home_of, same_project
 from ..analysis.values import Ext, Func, options, render, short_name
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Name, Seq, Star, Sub, WithCond
 from .base import APP, NEEDS_APP, Library, Local
@@ -77,7 +80,7 @@ TEXT_CALLS = {
 }
 LABEL = {LOCALE: "Flask-Babel locale selector", TIMEZONE: "Flask-Babel timezone selector"}
 
-_SELECTORS: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+_SELECTORS: weakref.WeakKeyDictionary[Any, dict[str, list[tuple[str, Any]]]] = weakref.WeakKeyDictionary()
 
 
 def find_selectors(prog: Any) -> None:
@@ -85,48 +88,65 @@ def find_selectors(prog: Any) -> None:
     selectors(prog.resolver)
 
 
-def selectors(r: Any) -> dict[str, list[str]]:
-    """The project's selector functions by kind (``r``: the resolver)."""
+def selectors(r: Any) -> dict[str, list[tuple[str, Any]]]:
+    """The project's selector functions by kind (``r``: the resolver), each with the project it is
+    registered in (see analysis.templates.Home); registrations in test modules are left out (a test's
+    own selector is not the application's)."""
     found = _SELECTORS.get(r.index)
     if found is not None:
         return found
     found = {LOCALE: [], TIMEZONE: []}
     _SELECTORS[r.index] = found  # (asked again while they are being found: none yet)
 
-    def add(kind: str, value: Any) -> None:
-        if isinstance(value, Func) and value.qual in r.functions and value.qual not in found[kind]:
-            found[kind].append(value.qual)
+    def add(kind: str, value: Any, mod: Any) -> None:
+        if isinstance(value, Func) and value.qual in r.functions:
+            entry = (value.qual, home_of(mod))
+            if entry not in found[kind]:
+                found[kind].append(entry)
 
     for mod in r.index.modules.values():
+        if is_test_path(mod.path):
+            continue
         for target, value, _ in mod.attr_assigns:
             if isinstance(target, Attr) and target.attr in SELECTOR_ATTRS:
                 scope = r.functions.get(target.value.scope, mod.body) \
                     if isinstance(target.value, Name) and target.value.scope else mod.body
                 owner = r.resolve(target.value, scope)
                 if isinstance(owner, Ext) and owner.name in SELECTOR_OWNERS:
-                    add(SELECTOR_ATTRS[target.attr], r.resolve(value, scope))
+                    add(SELECTOR_ATTRS[target.attr], r.resolve(value, scope), mod)
         for fn in mod.functions.values():
             for d in fn.decorators:
                 scope = r.index.decorator_scope(fn)
                 v = r.resolve(d.func if isinstance(d, CallExpr) else d, scope)
                 kind = SELECTOR_DECORATORS.get(v.name) if isinstance(v, Ext) else None
                 if kind is not None:
-                    found[kind].append(fn.qual)
+                    add(kind, Func(fn.qual), mod)
             for ev in fn.events:
                 if not isinstance(ev, CallEvent):
                     continue
                 if isinstance(ev.call.func, Attr) and ev.call.func.attr in _DECORATOR_METHODS and ev.call.args:
                     callee = r.resolve(ev.call.func, fn)  # babel.localeselector(f), called by hand
                     if isinstance(callee, Ext) and callee.name in SELECTOR_DECORATORS:
-                        add(SELECTOR_DECORATORS[callee.name], r.resolve(ev.call.args[0], fn))
+                        add(SELECTOR_DECORATORS[callee.name], r.resolve(ev.call.args[0], fn), mod)
                 if not any(k in SELECTOR_KEYWORDS for k, _ in ev.call.kws):
                     continue
                 callee = r.resolve(ev.call.func, fn)
                 if isinstance(callee, Ext) and callee.name in REGISTERING_CALLS:
                     for k, v in ev.call.kws:
                         if k in SELECTOR_KEYWORDS:
-                            add(SELECTOR_KEYWORDS[k], r.resolve(v, fn))
+                            add(SELECTOR_KEYWORDS[k], r.resolve(v, fn), mod)
     return found
+
+
+def selector_for(r: Any, fn: Function, kind: str) -> str | None:
+    """The selector of ``kind`` a call in ``fn`` reaches: the project's only one, or among several the one
+    registered in ``fn``'s project (two services side by side each have their own); None when that
+    leaves several (one per app: which one runs is unknown) or none."""
+    found = {q for q, _ in selectors(r)[kind]}
+    if len(found) > 1:
+        here = home_of(r.index.module_of(fn.qual))
+        found = {q for q, home in selectors(r)[kind] if same_project(home, here)}
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...], call: CallExpr) -> list[tuple[str, str, int]]:
@@ -146,24 +166,22 @@ def calls_behind(r: Any, name: str, fn: Function, conds: tuple[int, ...], call: 
         return []
     if LOCALE in kinds and _forced_locale(r, fn, conds):
         kinds = tuple(k for k in kinds if k != LOCALE)
-    found = selectors(r)
     short = name.rsplit(".", 1)[-1]
     # a selector belongs to one application: with several of a kind, which one a call reaches is unknown
     return [(q, f"{short}(), which calls the {LABEL[k]} {short_name(q)}()", APP)
-            for k in kinds if len(found[k]) == 1 for q in found[k]]
+            for k in kinds for q in (selector_for(r, fn, k),) if q is not None]
 
 
 def turned_into_text(r: Any, expr: Expr, how: str, fn: Function, conds: tuple[int, ...]) -> list[tuple[str, str, int]]:
     """A lazy string turned into text (``how``: by what) in ``fn``: the locale selector it calls then,
     with an application context (with none, the string stays untranslated)."""
-    found = selectors(r)[LOCALE]
-    if len(found) != 1 or not isinstance(expr, (Name, Attr, CallExpr, Sub)):
+    if not isinstance(expr, (Name, Attr, CallExpr, Sub)) or not selectors(r)[LOCALE]:
         return []
     base = next((LAZY[o.name] for o in options(r.held(r.resolve(expr, fn))) if isinstance(o, Ext) and o.name in LAZY),
                 None)
-    if base is None or _forced_locale(r, fn, conds):
+    q = selector_for(r, fn, LOCALE) if base is not None else None
+    if q is None or _forced_locale(r, fn, conds):
         return []
-    q = found[0]
     return [(q, f"{base}() as {how} turns the lazy string {render(expr)} into text, which calls the {LABEL[LOCALE]} "
                 f"{short_name(q)}()", APP)]
 
