@@ -16,6 +16,7 @@ names it; after ``{% extends %}`` the top level prints nothing.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,8 @@ _NO_READ_TESTS = frozenset({"defined", "undefined", "none"})
 
 
 _MAX_UNKNOWN_TAGS = 8
+_JINJA_TAGS = ("if", "elif", "else", "for", "block", "extends", "include", "import", "from", "macro", "call",
+               "filter", "set", "with", "autoescape", "trans", "pluralize", "do", "break", "continue", "raw")
 _UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
 _LENIENT: dict[tuple[frozenset[str], frozenset[str]], Environment] = {}
 
@@ -124,8 +127,10 @@ def summarise_template(source: str, line_offset: int = 0) -> TemplateSummary:
             break
         except TemplateSyntaxError as exc:
             tag = _UNKNOWN_TAG.match(exc.message or "")
-            # ``{% endfi %}`` is a typo, not an extension's tag (an extension's end tag is read with its body)
+            # ``{% endfi %}``, ``{% els %}`` are typos, not an extension's tags (an extension's end tag is read
+            # with its body; a tag one letter off Jinja's own is no extension's)
             if tag is None or tag.group(1).startswith("end") or tag.group(1) in unknown \
+                    or difflib.get_close_matches(tag.group(1), _JINJA_TAGS, 1, 0.8) \
                     or len(unknown) >= _MAX_UNKNOWN_TAGS:
                 out.error = ((exc.message or "syntax error").splitlines()[0], (exc.lineno or 1) + line_offset)
                 return out

@@ -88,6 +88,16 @@ def test_a_template_included_by_a_rendered_one_is_checked_too(tmp_path) -> None:
     assert found == [("CTX901", "lines.html", 1)]
 
 
+@pytest.mark.parametrize(("template", "line"), [
+    ("{% if paid %}\nPaid\n{% els %}\nDue\n{% endif %}", 3),  # a typo of a Jinja tag, not an extension's
+    ("{% for x in xs %}{{ x }}{% endfi %}", 1),
+    ("{{ total(}}", 1),
+])
+def test_typos_are_errors(tmp_path, template: str, line: int) -> None:  # noqa: ANN001
+    findings = analyse([_project(tmp_path, template)], Options(use_cache=False)).findings
+    assert [(f.code, f.line) for f in findings] == [("CTX901", line)]
+
+
 @pytest.mark.parametrize("tag", ["{% cache 60, 'invoice' %}{{ request.url }}{% endcache %}",
                                  "{% assets 'css' %}{{ request.url }}{% endassets %}"])
 def test_an_extension_tag_is_no_error_and_its_body_is_read(tmp_path, tag: str) -> None:  # noqa: ANN001
