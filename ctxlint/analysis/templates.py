@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable
 
 from ..knowledge.base import Knowledge, TemplateRender
 from ..model import (
@@ -46,6 +46,7 @@ from ..model import (
     Str,
     Sub,
 )
+from .homes import Home, home_of, same_project
 from .index import Index, bind_arguments, nearest
 from .resolve import Resolver, argument
 from .values import Cls, Ext, Func, render
@@ -477,29 +478,6 @@ def _parsed(file: str) -> TemplateSummary | None:
             from ..jinja import summarise_template
             _PARSED[key] = summarise_template(source)
     return _PARSED[key]
-
-
-class Home(NamedTuple):
-    """Where a module's project is: the folder its top-level package is in, and that package ("" for
-    a top-level module, which shares its folder's project with every package there)."""
-
-    root: str
-    package: str
-
-
-def home_of(mod: Module) -> Home:
-    parts = (mod.import_name or mod.name).split(".")
-    up = len(parts) if mod.is_package else len(parts) - 1
-    root = os.path.dirname(os.path.abspath(mod.path))
-    for _ in range(up):
-        root = os.path.dirname(root)
-    return Home(root, parts[0] if mod.is_package or len(parts) > 1 else "")
-
-
-def same_project(a: Home, b: Home) -> bool:
-    """Two modules of one application as far as the files tell: the same source folder and the same
-    top-level package (two services side by side have their own templates and context processors)."""
-    return a.root == b.root and (not a.package or not b.package or a.package == b.package)
 
 
 def _scope_of(index: Index, expr: Expr, mod: Module) -> Function:

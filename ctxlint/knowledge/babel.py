@@ -30,8 +30,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from ..analysis.index import is_test_path
-from ..analysis.templates import home_of, same_project
+from ..analysis.homes import home_of, same_project
 from ..analysis.values import Ext, Func, options, render, short_name
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Name, Seq, Star, Sub, WithCond
 from .base import APP, NEEDS_APP, Library, Local
@@ -105,7 +104,7 @@ def selectors(r: Any) -> dict[str, list[tuple[str, Any]]]:
                 found[kind].append(entry)
 
     for mod in r.index.modules.values():
-        if is_test_path(mod.path):
+        if r.index.is_test(mod):
             continue
         for target, value, _ in mod.attr_assigns:
             if isinstance(target, Attr) and target.attr in SELECTOR_ATTRS:
