@@ -23,7 +23,7 @@ from .fixing import atomic_write
 from .model import Module
 
 # Bump when the summary format changes without a version change.
-FORMAT = 3
+FORMAT = 4
 DIRNAME = ".ctxlint_cache"
 
 

@@ -31,11 +31,13 @@ from ..model import (
     Star,
     Str,
     Sub,
+    Text,
     is_builtin,
 )
 from .decorators import Chain, Decorators
 from .guards import Facts, Guards
 from .resolve import Effect, PropertyEffect, Resolver, UseEffect, argument
+from .templates import prints
 from .values import Cls, Ext, FAttr, Func, Inst, Param, Value, options, render, short_name
 
 
@@ -136,6 +138,9 @@ class Actions:
     def _event(self, fn: Function, ev: Event, out: list[Action]) -> None:
         if isinstance(ev, RefEvent):
             expr = ev.expr
+            if isinstance(expr, Text):  # a value turned into text (f-string, ``+``, ``==``, ...)
+                self._text(fn, expr.value, expr.how, ev.pos, ev.conds, out)
+                return
             if isinstance(expr, Sub):  # session["k"], "k" in session, x = session: the object is read
                 _, _, effects = self.r.scan_chain(expr.value, fn)
                 self._effects([e for e in effects if not (isinstance(e, UseEffect) and e.local.function)],
@@ -179,9 +184,13 @@ class Actions:
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
                 if self.library_calls is not None:
-                    out.extend(Call(self.deco.chain_for(q), pos, conds, text)
-                               for q, text in self.library_calls(fn, pos))
-                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out)
+                    rendered = self.library_calls(fn, pos)
+                    out.extend(Call(self.deco.chain_for(q), pos, conds, text) for q, text in rendered)
+                    for k, v in kws if rendered else ():
+                        # a value the rendered template prints (``{{ title }}``) becomes text there
+                        if k and prints(self.functions, [q for q, _ in rendered], k):
+                            self._text(fn, v, f"{rendered[0][1]} printing {{{{ {k} }}}}", pos, conds, out)
+                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out, expr)
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
@@ -205,6 +214,8 @@ class Actions:
             held = self.r.receiver_class(receiver, callee_expr.attr, callee.qual) \
                 if isinstance(callee_expr, Attr) else ""
             out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts, held))
+            if self.library_calls is not None:  # a helper rendering the template this call names
+                out.extend(Call(self.deco.chain_for(q), pos, conds, t) for q, t in self.library_calls(fn, pos))
             self._passed_functions(fn, callee.qual, args, kws, pos, conds, out)
             return
         if isinstance(callee, Cls):
@@ -225,7 +236,7 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
-        self._behind(callee, fn, pos, conds, out)
+        self._behind(callee, fn, pos, conds, out, CallExpr(callee_expr, args, kws))
         if name in self.kb.app_arguments:
             self._app_argument(fn, name, args, kws, pos, conds, out)
             return
@@ -293,11 +304,17 @@ class Actions:
             text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
             out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
 
-    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action]) -> None:
+    def _text(self, fn: Function, expr: Expr, how: str, pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """A value turned into text (``how``: by what): what a library's object calls then (a lazy string)."""
+        for hook in self.kb.hook("turned_into_text"):
+            for qual, text, only_with in hook(self.r, expr, how, fn, conds):
+                out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
+
+    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action], call: CallExpr) -> None:
         """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""
         if isinstance(callee, Ext):
             for hook in self.kb.hook("calls_behind"):
-                for qual, text, only_with in hook(self.r, callee.name, fn, conds):
+                for qual, text, only_with in hook(self.r, callee.name, fn, conds, call):
                     out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],

@@ -74,6 +74,10 @@ class Index:
             return self.functions[klass.parent]
         return self.modules[klass.module].body
 
+    def is_test(self, mod: Module) -> bool:
+        """A test module (see is_test_path)."""
+        return is_test_path(mod.path)
+
     def decorator_scope(self, fn: Function) -> Function:
         """The function a def statement's decorators are evaluated in."""
         if fn.parent and fn.parent in self.functions:

@@ -181,6 +181,9 @@ class Templates:
     # names a template can read that are false, and so is every attribute of them, outside a request:
     # ``{% if current_user.is_authenticated %}`` guards like ``{% if request %}`` (name -> that proxy)
     truthy_in: dict[str, str] = field(default_factory=dict)
+    # the Jinja environment's tables a project function can be stored in (``app.jinja_env.globals["f"] = f``,
+    # ``app.jinja_env.filters.update(f=f)``) -> the kind of helper it then is
+    env_tables: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Templates) -> None:
         _add_tables(self, other)

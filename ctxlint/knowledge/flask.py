@@ -107,6 +107,8 @@ TEMPLATES = Templates(
         for owner, prefix in (("flask.Flask()", ""), ("flask.Blueprint()", "app_"))
         for verb in ("", "add_") for kind in ("global", "filter", "test")
     },
+    env_tables={f"{app}.jinja_env.{table}s": table for app in ("flask.Flask()", "flask.current_app")
+                for table in ("global", "filter", "test")},
 )
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch_request")
