@@ -14,7 +14,7 @@ from . import progress
 from .analysis.program import Program as Graph
 from .analysis.templates import fingerprint as template_fingerprint
 from .cache import Cache, default_directory, entry_key, project_entry_key
-from .collector import ANALYSING, rarely
+from .collector import ANALYSING, discard, rarely
 from .discover import SourceFile, discover
 from .findings import Finding
 from .incremental import Memory
@@ -204,6 +204,7 @@ def findings_for(modules: list[Module], options: Options,
             out.extend(outcome_findings(graph, outcome))
         for check in CHECKS:
             out.extend(check(graph))
+        discard(graph, ("ctxlint.analysis.", "ctxlint.rules."))
     uniq: dict[tuple[str, int, str], Finding] = {}
     for f in out:
         if selected(f.code, options.select, options.ignore):
