@@ -14,9 +14,10 @@ from . import progress
 from .analysis.program import Program as Graph
 from .analysis.templates import fingerprint as template_fingerprint
 from .cache import Cache, default_directory, entry_key, project_entry_key
-from .collector import ANALYSING, rarely
+from .collector import ANALYSING, discard, rarely
 from .discover import SourceFile, discover
 from .findings import Finding
+from .incremental import Memory
 from .model import Module
 from .options import Options, Result
 from .propagate import Propagator
@@ -57,15 +58,15 @@ def _namespace_name(f: SourceFile, data: bytes) -> str:
     return f.import_name
 
 
-def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
-               errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
+def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None, errors: list[str],
+               memory: Memory | None = None) -> tuple[list[Item], list[SourceFile]]:
     """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
-    form); unreadable files go to ``errors``."""
+    form); unreadable files go to ``errors``.  ``memory`` reads only files whose status changed."""
     items: list[Item] = []
     kept: list[SourceFile] = []
     used: dict[str, int] = {}
     for f in files:
-        data = read_source(f, overrides)
+        data = memory.read(f.abspath, overrides) if memory is not None else read_source(f, overrides)
         if isinstance(data, str):
             errors.append(f"{f.path}: {data}")
             continue
@@ -152,32 +153,34 @@ _SPAWN_MIN = 32
 
 
 def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,
-            report_only: set[str] | None = None, memo: dict[str, Module] | None = None) -> Result:
+            report_only: set[str] | None = None, memo: Memory | None = None) -> Result:
     """Analyse ``paths`` as one project.
 
     ``overrides`` maps absolute paths to source to use instead of the file on disk
     (an editor's unsaved buffer); ``report_only`` restricts findings to these
     absolute paths (pre-commit passes only the changed files); ``memo`` keeps the
-    summaries in memory between calls (see :class:`Workspace`).
+    sources, summaries and findings in memory between calls (see :class:`Workspace`).
     """
     options = options or Options()
     found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
-    items, kept = read_items(found.files, overrides, errors)
-    keys = [entry_key(*item) for item in items]
+    items, kept = read_items(found.files, overrides, errors, memo)
+    keys = memo.keys(items) if memo is not None else [entry_key(*item) for item in items]
+    if memo is not None:
+        memo.forget({f.abspath for f in found.files})
     cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
     modules: list[Module] = []
     # the findings of exactly this set of sources and settings, when nothing changed
     # (the templates it renders are read by the analysis: every file that can be one is in the key)
-    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], found.entry_points,
-                                           template_fingerprint((item[3], item[0]) for item in items)),
-                                    _settings(options))
+    inputs = (found.entry_points, template_fingerprint((item[3], item[0]) for item in items), _settings(options))
+    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], *inputs[:2]), inputs[2])
     cached = cache.get_findings(project_key) if cache is not None else None
     if cached is not None:
         findings = cached
     else:
-        modules = _summaries(items, kept, keys, cache, options, memo)
-        findings = findings_for(modules, options, found.entry_points)
+        modules = _summaries(items, kept, keys, cache, options, memo.summaries if memo is not None else None)
+        findings = memo.findings(keys, modules, inputs, lambda: findings_for(modules, options, found.entry_points)) \
+            if memo is not None else findings_for(modules, options, found.entry_points)
         if cache is not None and not any(m.transient for m in modules):
             cache.put_findings(project_key, findings)
     findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
@@ -201,6 +204,7 @@ def findings_for(modules: list[Module], options: Options,
             out.extend(outcome_findings(graph, outcome))
         for check in CHECKS:
             out.extend(check(graph))
+        discard(graph, ("ctxlint.analysis.", "ctxlint.rules."))
     uniq: dict[tuple[str, int, str], Finding] = {}
     for f in out:
         if selected(f.code, options.select, options.ignore):
@@ -209,16 +213,18 @@ def findings_for(modules: list[Module], options: Options,
 
 
 class Workspace:
-    """One project analysed again and again by a long-lived process (the language server): the summaries
-    stay in memory, so an analysis re-reads the files but re-summarises only those whose source changed
-    (an unsaved buffer is passed in ``overrides``).  Its findings are those of a cold :func:`analyse`."""
+    """One project analysed again and again by a long-lived process (the language server): the sources and
+    summaries stay in memory (:class:`ctxlint.incremental.Memory`), so an analysis reads only files whose
+    status changed and re-summarises only those whose source changed (an unsaved buffer is passed in
+    ``overrides``), and gives the last findings again when no summary changed.  Its findings are those of a
+    cold :func:`analyse`."""
 
     def __init__(self, paths: list[str], options: Options | None = None) -> None:
         self.paths = list(paths)
         self.options = options or Options()
-        self.summaries: dict[str, Module] = {}
+        self.memory = Memory()
         self.runs = 0
 
     def analyse(self, overrides: dict[str, bytes] | None = None, report_only: set[str] | None = None) -> Result:
         self.runs += 1
-        return analyse(self.paths, self.options, overrides, report_only, memo=self.summaries)
+        return analyse(self.paths, self.options, overrides, report_only, memo=self.memory)
