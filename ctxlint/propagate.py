@@ -16,12 +16,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterator, NamedTuple
 
-from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use
+from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use, streamed_generators
 from .analysis.decorators import Chain
 from .analysis.index import is_test_path
 from .analysis.program import Program
 from .analysis.roots import Root
-from .analysis.values import Func, short_name
+from .analysis.values import short_name
 from .knowledge import base as K
 from .model import And, CallExpr, IfCond, IsNone, MainCond, Name, Not, Or, Pos, ReturnEvent, Seq, WithCond
 
@@ -241,11 +241,10 @@ class Propagator:
                 value = value.items[0]
             if not isinstance(value, CallExpr):
                 continue
-            gen = self.g.resolve(value.func, fn)
-            if isinstance(gen, Func) and gen.qual in self.g.functions and self.g.functions[gen.qual].is_generator:
-                chain = self.g.chain_for(gen.qual)
+            for gen, _ in streamed_generators(self.g.resolver, value, fn):
+                chain = self.g.chain_for(gen)
                 self.add_root(Root("stream", "streamed generator", chain, K.NONE, root.path, ev.pos, qual),
-                              text=short_name(gen.qual) + "()")
+                              text=short_name(gen) + "()")
 
     def _effective(self, ctx: int, act: Action, conds: list[tuple[str, int]], region: int,
                    bound: Chain, state: State | None = None) -> tuple[int, int | None]:

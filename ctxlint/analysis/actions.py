@@ -103,6 +103,20 @@ class Stream:
 Action = Union[Use, Call, ParamCall, Spawn, Stream]
 
 
+def streamed_generators(r: Resolver, call: CallExpr, fn: Function) -> list[tuple[str, str]]:
+    """The project generators whose bodies run only while a response made from ``call`` streams: the
+    generator it calls and, when that is one, the generator objects it is given (made in the view but
+    started only by the outer generator, which starts streaming): ``Response(to_ndjson(rows(query)))``."""
+    gen = r.resolve(call.func, fn)
+    if not (isinstance(gen, Func) and gen.qual in r.functions and r.functions[gen.qual].is_generator):
+        return []
+    out = [(gen.qual, render(call.func) + "()")]
+    for a in (*call.args, *(v for _, v in call.kws)):
+        if isinstance(a, CallExpr):
+            out += [g for g in streamed_generators(r, a, fn) if g not in out]
+    return out
+
+
 class Actions:
     def __init__(self, resolver: Resolver, guards: Guards, decorators: Decorators, kb: Knowledge,
                  needs: Callable[[Local], str]) -> None:
@@ -288,9 +302,8 @@ class Actions:
         if self.kb.is_response_body(name):
             body = argument(args, kws, 0, "response")
             if isinstance(body, CallExpr):
-                gen = self.r.resolve(body.func, fn)
-                if isinstance(gen, Func) and gen.qual in self.functions and self.functions[gen.qual].is_generator:
-                    out.append(Stream(self.deco.chain_for(gen.qual), render(body.func) + "()", pos, conds))
+                for qual, text in streamed_generators(self.r, body, fn):
+                    out.append(Stream(self.deco.chain_for(qual), text, pos, conds))
 
     def _app_argument(self, fn: Function, name: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                       pos: Pos, conds: Conds, out: list[Action]) -> None:
