@@ -117,8 +117,9 @@ LIBRARY = Library(
     name="flask",
     packages=("flask", "werkzeug"),
     app_classes=("flask.Flask",),
-    # Flask before 1.0 imported ``flask.ext.foo`` as the extension package ``flask_foo``
-    module_prefixes={"flask.ext.": "flask_"},
+    # Flask before 1.0 imported ``flask.ext.foo`` as the extension package ``flask_foo``; Flask-SQLAlchemy of
+    # that era is a library of its own (knowledge/orm.py: an app given to SQLAlchemy(app) needs no context)
+    module_prefixes={"flask.ext.sqlalchemy.": "flask_sqlalchemy_legacy.", "flask.ext.": "flask_"},
     module_aliases={
         **{f"flask.{m}": "flask" for m in _FLASK_MODULES},
         "werkzeug.wrappers.response": "werkzeug.wrappers",

@@ -10,6 +10,11 @@ from __future__ import annotations
 from .base import Library, Orm
 
 FLASK_SQLALCHEMY_DB = "flask_sqlalchemy.SQLAlchemy()"
+# Flask-SQLAlchemy 2 as imported before Flask 1.0 (``from flask.ext.sqlalchemy import SQLAlchemy``): its models
+# are typed like Flask-SQLAlchemy's, but none of its names is context-bound here — ``SQLAlchemy(app)`` bound the
+# app, and then queries, ``db.session`` and ``db.engine`` work with no context (checked with Flask 0.12 and
+# Flask-SQLAlchemy 2.1; only a ``db.init_app(app)`` one needs a context, which is not told apart)
+LEGACY_DB = "flask_sqlalchemy_legacy.SQLAlchemy()"
 
 LIBRARY = Library(
     name="sqlalchemy",
@@ -21,6 +26,7 @@ LIBRARY = Library(
         # a project class with one of these among its bases is a model; its query attribute
         model_bases={
             f"{FLASK_SQLALCHEMY_DB}.Model": "query",
+            f"{LEGACY_DB}.Model": "query",
             "sqlalchemy.orm.DeclarativeBase": "",
             "sqlalchemy.orm.declarative_base()": "",
         },
@@ -45,6 +51,7 @@ LIBRARY = Library(
             "sqlalchemy.select": 0,
             f"{FLASK_SQLALCHEMY_DB}.select": 0,
             f"{FLASK_SQLALCHEMY_DB}.session.query": 0,
+            f"{LEGACY_DB}.session.query": 0,
             "sqlalchemy.orm.Session().query": 0,
             "sqlalchemy.orm.scoped_session().query": 0,
         },
