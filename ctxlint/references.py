@@ -13,12 +13,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .fixing import FixError, SourceText
 
-if TYPE_CHECKING:
-    from .rewrite import FixContext
+
+class FixContext(Protocol):
+    """What the count needs of :class:`ctxlint.rewrite.FixContext` (which holds a :class:`References`)."""
+    sources: Any
+
+    def project_files(self, path: str) -> list[str]: ...
+
+    def unit(self, path: str) -> Any: ...
 
 _WORD = re.compile(r"\w+")
 _WORDLIKE = re.compile(r"\w+\Z")
@@ -97,7 +103,7 @@ def _references(module: Any) -> Counter[str] | None:
     or a keyword argument's (None: the file does not parse)."""
     import libcst as cst
 
-    from .rewrite import _children
+    from .cstwalk import children
 
     if module is None:
         return None
@@ -106,7 +112,7 @@ def _references(module: Any) -> Counter[str] | None:
     stack = [module]
     while stack:
         n = stack.pop()
-        kids = _children(n)
+        kids = children(n)
         for kid in kids:
             parent[id(kid)] = n
         stack.extend(kids)

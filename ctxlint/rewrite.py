@@ -9,7 +9,6 @@ old and new text differ, so formatting and comments elsewhere stay as they were.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import keyword
 import os
 import re
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from .cstwalk import children
 from .fixing import Edit, FixError, NoFix, SourceText, edits_between
 from .summary import Positions
 
@@ -98,7 +98,7 @@ class Unit:
             node = stack.pop()
             index[id(node)] = len(nodes)
             nodes.append(node)
-            kids = _children(node)
+            kids = children(node)
             for kid in kids:
                 parent[id(kid)] = node
             stack.extend(reversed(kids))
@@ -150,24 +150,6 @@ class Unit:
                     scope is not None and expr.value.value in local_names(scope)):
                 return expr.attr.value
         return None
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes ``node`` holds directly (what libcst's ``children`` gives, without rebuilding ``node``)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))  # type: ignore[arg-type]
-    out: list[cst.CSTNode] = []
-    for name in names:
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode))
-    return out
 
 
 def preorder(node: cst.CSTNode, into_scopes: bool = True) -> Iterator[cst.CSTNode]:
