@@ -8,75 +8,23 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 
-from . import progress
-from .analysis.program import Program as Graph
-from .analysis.templates import fingerprint as template_fingerprint
+from . import filestate, progress
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, rarely
-from .discover import SourceFile, discover
+from .discover import Discovery, SourceFile, discover
 from .findings import Finding
 from .model import Module
 from .options import Options, Result
-from .propagate import Propagator
-from .rules import CHECKS, selected
-from .rules.messages import outcome_findings, parse_error_findings
 from .shown import shown_findings
 from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
 
-def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | str:
-    """The file's bytes, or an error message."""
-    if overrides is not None and f.abspath in overrides:
-        return overrides[f.abspath]
-    try:
-        with open(f.abspath, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        return exc.strerror or str(exc)
-
-
-_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
-
-
-def _namespace_name(f: SourceFile, data: bytes) -> str:
-    """The name a module's relative imports are resolved from: its own, unless they climb above its
-    package, which only works inside a namespace package (folders without ``__init__.py``): then its
-    name in that namespace."""
-    if not f.aliases or b"from ." not in data and b"from\t." not in data:
-        return f.import_name
-    climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
-    depth = f.import_name.count(".") + (1 if f.is_package else 0)
-    if climb <= depth:
-        return f.import_name
-    for alias in f.aliases:
-        if alias.count(".") + (1 if f.is_package else 0) >= climb:
-            return alias
-    return f.import_name
-
-
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
                errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
-    """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
-    form); unreadable files go to ``errors``."""
-    items: list[Item] = []
-    kept: list[SourceFile] = []
-    used: dict[str, int] = {}
-    for f in files:
-        data = read_source(f, overrides)
-        if isinstance(data, str):
-            errors.append(f"{f.path}: {data}")
-            continue
-        key = f.import_name
-        if key in used:
-            used[key] += 1
-            key = f"{key}@{used[key]}"
-        else:
-            used[key] = 1
-        items.append((data, key, _namespace_name(f, data), f.abspath, f.is_package))
-        kept.append(f)
+    """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
+    items, kept, _ = filestate.read_items(files, overrides, errors)
     return items, kept
 
 
@@ -163,22 +111,32 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     options = options or Options()
     found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
-    items, kept = read_items(found.files, overrides, errors)
-    keys = [entry_key(*item) for item in items]
     cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
     modules: list[Module] = []
-    # the findings of exactly this set of sources and settings, when nothing changed
-    # (the templates it renders are read by the analysis: every file that can be one is in the key)
-    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], found.entry_points,
-                                           template_fingerprint((item[3], item[0]) for item in items)),
-                                    _settings(options))
-    cached = cache.get_findings(project_key) if cache is not None else None
+    # the findings of exactly this set of sources and settings, when nothing changed: the files the stat
+    # index vouches for are not read (the templates the analysis reads: every file that can be one is in the key)
+    cached = None
+    project_key: str | None = None
+    if cache is not None:
+        index = filestate.StatIndex(filestate.index_path(cache.dir, paths))
+        unread: list[str] = []
+        known = filestate.known_files(found.files, overrides, unread, index)
+        index.keep_only(f.abspath for f in found.files)
+        index.save()
+        project_key = _project_key(known.files, known.keys, known.facts, found, options)
+        cached = cache.get_findings(project_key)
+        if cached is not None:
+            errors += unread
     if cached is not None:
         findings = cached
     else:
+        items, kept, facts = filestate.read_items(found.files, overrides, errors)
+        keys = filestate.entry_keys(kept, [item[1] for item in items], facts)
         modules = _summaries(items, kept, keys, cache, options, memo)
         findings = findings_for(modules, options, found.entry_points)
+        project_key = None
         if cache is not None and not any(m.transient for m in modules):
+            project_key = _project_key(kept, [item[1] for item in items], facts, found, options)
             cache.put_findings(project_key, findings)
     findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
     if report_only is not None:
@@ -188,11 +146,24 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
         suppressions = Suppressions(SourceLines(overrides))
         findings = [f for f in findings if not suppressions.suppresses(f)]
     findings.sort(key=Finding.sort_key)
-    return Result(findings, errors, len(found.files), modules)
+    return Result(findings, errors, len(found.files), modules, project_key)
+
+
+def _project_key(files: list[SourceFile], module_keys: list[str], facts: list[filestate.Facts], found: Discovery,
+                 options: Options) -> str:
+    templates = filestate.template_fingerprint((f.abspath, fact.folders) for f, fact in zip(files, facts))
+    return project_entry_key(filestate.entry_keys(files, module_keys, facts),
+                             ([(f.aliases, f.entry_ctx) for f in files], found.entry_points, templates),
+                             _settings(options))
 
 
 def findings_for(modules: list[Module], options: Options,
                  entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
+    from .analysis.program import Program as Graph
+    from .propagate import Propagator
+    from .rules import CHECKS, selected
+    from .rules.messages import outcome_findings, parse_error_findings
+
     out: list[Finding] = parse_error_findings(modules)
     progress.phase(f"analysing {len(modules)} modules")
     with rarely(ANALYSING):
