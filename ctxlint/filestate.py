@@ -216,9 +216,11 @@ class StatIndex:
 
 
 def index_path(cache_dir: str, paths: list[str]) -> str:
-    """The stat index of the project analysed from ``paths``, in the cache's directory for this version."""
+    """The stat index of the project analysed from ``paths``, in the cache's directory for this version: one
+    per set of directories given (the files named with them, as pre-commit names the changed ones, do not
+    make another, which would be written anew for every commit)."""
     h = hashlib.blake2b(digest_size=10)
-    for p in sorted(os.path.abspath(p) for p in paths):
+    for p in sorted(os.path.abspath(p) for p in [p for p in paths if os.path.isdir(p)] or paths):
         h.update(os.fsencode(p) + b"\0")
     return os.path.join(cache_dir, "stat", h.hexdigest())
 
