@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -100,7 +100,17 @@ def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = Non
     """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files; ``overrides``:
     the texts analysed instead of the files on disk (standard input)."""
     ctx = _expecting(_context(paths, options, overrides), findings)
-    return [fix_as_json(f, ctx) for f in findings]
+    return [fx.as_json() for fx in _each_fix(findings, ctx)]
+
+
+_KEPT_UNITS = 200  # parsed files kept between fixes (findings come sorted by file: neighbours share them)
+
+
+def _each_fix(findings: Sequence[Finding], ctx: FixContext) -> Iterator[Fix]:
+    """``fix_for`` of each finding, the parsed files dropped between fixes when they grow many."""
+    for f in findings:
+        yield fix_for(f, ctx)
+        ctx.sources.forget_units(_KEPT_UNITS)
 
 
 def _expecting(ctx: FixContext, findings: Sequence[Finding]) -> FixContext:
@@ -137,7 +147,7 @@ def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options,
     """Which findings ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) fixes, and the unsafe fixes it
     leaves out, for the text report."""
     ctx = _expecting(_context(paths, options, overrides), findings)  # as the JSON output's
-    applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in (fix_for(f, ctx) for f in findings)]
+    applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in _each_fix(findings, ctx)]
     return Fixable([a == SAFE or unsafe and a == UNSAFE for a in applicabilities],
                    0 if unsafe else applicabilities.count(UNSAFE), unsafe)
 

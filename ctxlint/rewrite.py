@@ -248,6 +248,12 @@ class Sources:
                 raise NoFix(f"{path} cannot be fixed: {exc}") from exc
         return self._units[ap]
 
+    def forget_units(self, keep: int) -> None:
+        """Drop the parsed files when there are more than ``keep`` of them (between two fixes: within one, a
+        file must stay the same tree), so that the fixes of a big project do not hold every tree they parsed."""
+        if len(self._units) > keep:
+            self._units.clear()
+
     def has_unit(self, path: str) -> bool:
         return os.path.abspath(path) in self._units
 
