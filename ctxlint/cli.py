@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ctxlint",
         description="Find Flask request/app context misuse across a whole project.",
-        epilog="`ctxlint rule CODE` shows a rule's documentation; `ctxlint rule --all` lists the rules.")
+        epilog="`ctxlint rule CODE` shows a rule's documentation; `ctxlint rule --all` lists the rules; "
+               "`ctxlint explain PATH:LINE` shows where a function runs; `ctxlint map` draws where code runs; "
+               "`ctxlint server` is a language server for editors.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="directories to analyse, or files to report on (each analysed with its whole project); "
                         "- reads a file from standard input (default: .)")
@@ -234,6 +236,18 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
         from .stats import stats_main
 
         return stats_main(argv[1:])
+    if argv[:1] in (["explain"], ["map"]) and not pre_commit:
+        from .contextmap import map_main
+        from .explain import explain_main
+
+        return (explain_main if argv[0] == "explain" else map_main)(argv[1:])
+    if argv[:1] == ["server"] and not pre_commit:
+        try:
+            from .server import server_main
+        except ImportError as exc:
+            print(f"ctxlint server: {exc}; install it with `pip install 'ctxlint[server]'`", file=sys.stderr)
+            return 2
+        return server_main(argv[1:])
     if argv[:1] == ["clean"] and not pre_commit:
         from .commands import clean_main
 

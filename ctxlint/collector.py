@@ -34,3 +34,23 @@ def rarely(threshold: tuple[int, int, int]) -> Iterator[None]:
     finally:
         gc.set_threshold(*saved)
         gc.unfreeze()
+
+
+def discard(obj: object, packages: tuple[str, ...]) -> None:
+    """Drop the attributes of ``obj`` and of the objects of ``packages`` it reaches through attributes, so
+    that a finished analysis (whose passes refer to each other) is freed as its last reference goes,
+    not by a collection that scans it (about a sixth of a re-analysis in a long-lived process).  Only
+    objects with a ``__dict__`` are emptied: the summaries (slotted) and what other code shares stay."""
+    todo, seen = [obj], set()
+    while todo:
+        o = todo.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        attrs = getattr(o, "__dict__", None)
+        if attrs is None or isinstance(o, type):
+            continue
+        for v in attrs.values():
+            if (type(v).__module__ or "").startswith(packages) and not isinstance(v, type):
+                todo.append(v)
+        attrs.clear()

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 
 from . import filestate, progress
 from .cache import Cache, default_directory, entry_key, project_entry_key
-from .collector import ANALYSING, rarely
+from .collector import ANALYSING, discard, rarely
 from .discover import Discovery, SourceFile, discover
 from .findings import Finding
+from .incremental import Memory
 from .model import Module
 from .options import Options, Result
 from .shown import shown_findings
@@ -21,10 +23,56 @@ from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
 
-def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
-               errors: list[str]) -> tuple[list[Item], list[SourceFile]]:
-    """The source of each file with the names its summary needs; unreadable files go to ``errors``."""
-    items, kept, _ = filestate.read_items(files, overrides, errors)
+def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | str:
+    """The file's bytes, or an error message."""
+    if overrides is not None and f.abspath in overrides:
+        return overrides[f.abspath]
+    try:
+        with open(f.abspath, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+
+
+_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
+
+
+def _namespace_name(f: SourceFile, data: bytes) -> str:
+    """The name a module's relative imports are resolved from: its own, unless they climb above its
+    package, which only works inside a namespace package (folders without ``__init__.py``): then its
+    name in that namespace."""
+    if not f.aliases or b"from ." not in data and b"from\t." not in data:
+        return f.import_name
+    climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
+    depth = f.import_name.count(".") + (1 if f.is_package else 0)
+    if climb <= depth:
+        return f.import_name
+    for alias in f.aliases:
+        if alias.count(".") + (1 if f.is_package else 0) >= climb:
+            return alias
+    return f.import_name
+
+
+def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None, errors: list[str],
+               memory: Memory | None = None) -> tuple[list[Item], list[SourceFile]]:
+    """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
+    form); unreadable files go to ``errors``.  ``memory`` reads only files whose status changed."""
+    items: list[Item] = []
+    kept: list[SourceFile] = []
+    used: dict[str, int] = {}
+    for f in files:
+        data = memory.read(f.abspath, overrides) if memory is not None else read_source(f, overrides)
+        if isinstance(data, str):
+            errors.append(f"{f.path}: {data}")
+            continue
+        key = f.import_name
+        if key in used:
+            used[key] += 1
+            key = f"{key}@{used[key]}"
+        else:
+            used[key] = 1
+        items.append((data, key, _namespace_name(f, data), f.abspath, f.is_package))
+        kept.append(f)
     return items, kept
 
 
@@ -100,43 +148,50 @@ _SPAWN_MIN = 32
 
 
 def analyse(paths: list[str], options: Options | None = None, overrides: dict[str, bytes] | None = None,
-            report_only: set[str] | None = None, memo: dict[str, Module] | None = None) -> Result:
+            report_only: set[str] | None = None, memo: Memory | None = None) -> Result:
     """Analyse ``paths`` as one project.
 
     ``overrides`` maps absolute paths to source to use instead of the file on disk
     (an editor's unsaved buffer); ``report_only`` restricts findings to these
     absolute paths (pre-commit passes only the changed files); ``memo`` keeps the
-    summaries in memory between calls (see :class:`Workspace`).
+    sources, summaries and findings in memory between calls (see :class:`Workspace`).
     """
     options = options or Options()
     found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
+    if memo is not None:
+        memo.forget({f.abspath for f in found.files})
     cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
     modules: list[Module] = []
-    # the findings of exactly this set of sources and settings, when nothing changed: the files the stat
-    # index vouches for are not read (the templates the analysis reads: every file that can be one is in the key)
+    # the findings of exactly this set of sources and settings, when nothing changed (the templates it renders
+    # are read by the analysis: every file that can be one is in the key); a process without the sources in
+    # memory reads only the files the stat index does not vouch for
     cached = None
     project_key: str | None = None
-    if cache is not None:
+    if cache is not None and memo is None:
         index = filestate.StatIndex(filestate.index_path(cache.dir, paths))
         unread: list[str] = []
         known = filestate.known_files(found.files, overrides, unread, index)
         index.keep_only(f.abspath for f in found.files)
         index.save()
-        project_key = _project_key(known.files, known.keys, known.facts, found, options)
+        inputs = _inputs(known.files, [fact.folders for fact in known.facts], found, options)
+        project_key = _project_key(filestate.entry_keys(known.files, known.keys, known.facts), known.files, inputs)
         cached = cache.get_findings(project_key)
         if cached is not None:
             errors += unread
     if cached is not None:
         findings = cached
     else:
-        items, kept, facts = filestate.read_items(found.files, overrides, errors)
-        keys = filestate.entry_keys(kept, [item[1] for item in items], facts)
-        modules = _summaries(items, kept, keys, cache, options, memo)
-        findings = findings_for(modules, options, found.entry_points)
-        project_key = None
-        if cache is not None and not any(m.transient for m in modules):
-            project_key = _project_key(kept, [item[1] for item in items], facts, found, options)
+        items, kept = read_items(found.files, overrides, errors, memo)
+        keys = memo.keys(items) if memo is not None else [entry_key(*item) for item in items]
+        inputs = _inputs(kept, [filestate.folder_literals(item[0]) for item in items], found, options)
+        project_key = _project_key(keys, kept, inputs) if cache is not None else None
+        modules = _summaries(items, kept, keys, cache, options, memo.summaries if memo is not None else None)
+        findings = memo.findings(keys, modules, inputs, lambda: findings_for(modules, options, found.entry_points)) \
+            if memo is not None else findings_for(modules, options, found.entry_points)
+        if project_key is not None and any(m.transient for m in modules):
+            project_key = None
+        if project_key is not None and cache is not None:
             cache.put_findings(project_key, findings)
     findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
     if report_only is not None:
@@ -149,12 +204,16 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     return Result(findings, errors, len(found.files), modules, project_key)
 
 
-def _project_key(files: list[SourceFile], module_keys: list[str], facts: list[filestate.Facts], found: Discovery,
-                 options: Options) -> str:
-    templates = filestate.template_fingerprint((f.abspath, fact.folders) for f, fact in zip(files, facts))
-    return project_entry_key(filestate.entry_keys(files, module_keys, facts),
-                             ([(f.aliases, f.entry_ctx) for f in files], found.entry_points, templates),
-                             _settings(options))
+def _inputs(files: list[SourceFile], folders: list[tuple[str, ...]], found: Discovery,
+            options: Options) -> tuple[object, ...]:
+    """Besides the sources, what the findings depend on: entry points, the templates (files in every folder
+    that can hold them), the settings."""
+    templates = filestate.template_fingerprint((f.abspath, names) for f, names in zip(files, folders))
+    return (found.entry_points, templates, _settings(options))
+
+
+def _project_key(keys: list[str], files: list[SourceFile], inputs: tuple[object, ...]) -> str:
+    return project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in files], *inputs[:2]), str(inputs[2]))
 
 
 def findings_for(modules: list[Module], options: Options,
@@ -172,6 +231,7 @@ def findings_for(modules: list[Module], options: Options,
             out.extend(outcome_findings(graph, outcome))
         for check in CHECKS:
             out.extend(check(graph))
+        discard(graph, ("ctxlint.analysis.", "ctxlint.rules."))
     uniq: dict[tuple[str, int, str], Finding] = {}
     for f in out:
         if selected(f.code, options.select, options.ignore):
@@ -180,16 +240,18 @@ def findings_for(modules: list[Module], options: Options,
 
 
 class Workspace:
-    """One project analysed again and again by a long-lived process (the language server): the summaries
-    stay in memory, so an analysis re-reads the files but re-summarises only those whose source changed
-    (an unsaved buffer is passed in ``overrides``).  Its findings are those of a cold :func:`analyse`."""
+    """One project analysed again and again by a long-lived process (the language server): the sources and
+    summaries stay in memory (:class:`ctxlint.incremental.Memory`), so an analysis reads only files whose
+    status changed and re-summarises only those whose source changed (an unsaved buffer is passed in
+    ``overrides``), and gives the last findings again when no summary changed.  Its findings are those of a
+    cold :func:`analyse`."""
 
     def __init__(self, paths: list[str], options: Options | None = None) -> None:
         self.paths = list(paths)
         self.options = options or Options()
-        self.summaries: dict[str, Module] = {}
+        self.memory = Memory()
         self.runs = 0
 
     def analyse(self, overrides: dict[str, bytes] | None = None, report_only: set[str] | None = None) -> Result:
         self.runs += 1
-        return analyse(self.paths, self.options, overrides, report_only, memo=self.summaries)
+        return analyse(self.paths, self.options, overrides, report_only, memo=self.memory)

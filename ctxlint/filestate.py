@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from .discover import SourceFile
 from .fixing import atomic_write
 
-Item = tuple[bytes, str, str, str, bool]  # source, module key, import name, path, is package (workers.Item)
-
 # an entry recorded less than this long after its file's modification time is not trusted next time
 RACY_NS = 2_000_000_000
 _INDEX_FORMAT = 1
@@ -47,8 +45,12 @@ class Facts:
         climb = 0
         if b"from ." in data or b"from\t." in data:
             climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
-        folders = tuple(m.group(1).decode("utf-8", "replace") for m in _FOLDER_LITERAL.finditer(data))
-        return cls(hashlib.blake2b(data, digest_size=20).digest(), climb, folders)
+        return cls(hashlib.blake2b(data, digest_size=20).digest(), climb, folder_literals(data))
+
+
+def folder_literals(data: bytes) -> tuple[str, ...]:
+    """The literal ``template_folder=`` values a module's source passes."""
+    return tuple(m.group(1).decode("utf-8", "replace") for m in _FOLDER_LITERAL.finditer(data))
 
 
 def namespace_name(f: SourceFile, climb: int) -> str:
@@ -90,28 +92,6 @@ def module_keys(files: list[SourceFile]) -> list[str]:
             used[key] = 1
         out.append(key)
     return out
-
-
-def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None,
-               errors: list[str]) -> tuple[list[Item], list[SourceFile], list[Facts]]:
-    """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
-    form), and its facts; unreadable files go to ``errors``."""
-    items: list[Item] = []
-    kept: list[SourceFile] = []
-    facts: list[Facts] = []
-    read: list[tuple[SourceFile, bytes]] = []
-    for f in files:
-        data = read_source(f, overrides)
-        if isinstance(data, str):
-            errors.append(f"{f.path}: {data}")
-            continue
-        read.append((f, data))
-    for (f, data), key in zip(read, module_keys([f for f, _ in read])):
-        fact = Facts.of(data)
-        items.append((data, key, namespace_name(f, fact.climb), f.abspath, f.is_package))
-        kept.append(f)
-        facts.append(fact)
-    return items, kept, facts
 
 
 def template_folders(files: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:

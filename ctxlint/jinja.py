@@ -16,10 +16,13 @@ names it; after ``{% extends %}`` the top level prints nothing.
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import Environment, nodes
+from jinja2 import Environment, TemplateSyntaxError, nodes
+from jinja2.ext import Extension
 
 from .model import (
     UNKNOWN,
@@ -72,24 +75,72 @@ class Part:
 
 @dataclass(slots=True)
 class TemplateSummary:
-    """What one template does, picklable (no parts when it does not parse)."""
+    """What one template does, picklable (no parts when it does not parse: then ``error`` says why and
+    on which line)."""
 
     parts: dict[str, Part] = field(default_factory=dict)
+    error: tuple[str, int] | None = None
 
 
 # The extensions projects commonly enable (Flask-Babel adds i18n's ``{% trans %}``): parsing with them is a
 # superset of parsing without them.
-_ENV = Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols", "jinja2.ext.debug"])
+_EXTENSIONS = ["jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols", "jinja2.ext.debug"]
+_ENV = Environment(extensions=_EXTENSIONS)
 _NO_READ_TESTS = frozenset({"defined", "undefined", "none"})
 
 
+_MAX_UNKNOWN_TAGS = 8
+_JINJA_TAGS = ("if", "elif", "else", "for", "block", "extends", "include", "import", "from", "macro", "call",
+               "filter", "set", "with", "autoescape", "trans", "pluralize", "do", "break", "continue", "raw")
+_UNKNOWN_TAG = re.compile(r"Encountered unknown tag '(\w+)'")
+_LENIENT: dict[tuple[frozenset[str], frozenset[str]], Environment] = {}
+
+
+def _lenient(tags: frozenset[str], blocks: frozenset[str]) -> Environment:
+    """An environment that also accepts the tags of Jinja extensions ctxlint does not load (Flask-Caching's
+    ``{% cache %}``, webassets' ``{% assets %}``): their arguments are skipped, their body (up to
+    ``{% endTAG %}``, when the template has one) is read like the template around it."""
+    env = _LENIENT.get((tags, blocks))
+    if env is None:
+        class _Unknown(Extension):
+            def parse(self, parser: Any) -> Any:
+                token = next(parser.stream)
+                while parser.stream.current.type != "block_end":
+                    next(parser.stream)
+                body = parser.parse_statements((f"name:end{token.value}",), drop_needle=True) \
+                    if token.value in blocks else []
+                return nodes.Scope(body, lineno=token.lineno)
+
+        _Unknown.tags = set(tags)
+        env = _LENIENT[(tags, blocks)] = Environment(extensions=[*_EXTENSIONS, _Unknown])
+    return env
+
+
 def summarise_template(source: str, line_offset: int = 0) -> TemplateSummary:
-    """Summarise a template's source (``line_offset``: lines before it, for a string in a Python file)."""
+    """Summarise a template's source (``line_offset``: lines before it, for a string in a Python file).
+    A template jinja2 cannot parse has no parts and its ``error``."""
     out = TemplateSummary()
-    try:
-        tree = _ENV.parse(source)
-    except Exception:  # a template that does not parse is skipped
-        return out
+    env, unknown = _ENV, frozenset[str]()
+    while True:
+        try:
+            tree = env.parse(source)
+            break
+        except TemplateSyntaxError as exc:
+            tag = _UNKNOWN_TAG.match(exc.message or "")
+            # ``{% endfi %}``, ``{% els %}`` are typos, not an extension's tags (an extension's end tag is read
+            # with its body; a tag one letter off Jinja's own is no extension's)
+            if tag is None or tag.group(1).startswith("end") or tag.group(1) in unknown \
+                    or difflib.get_close_matches(tag.group(1), _JINJA_TAGS, 1, 0.8) \
+                    or len(unknown) >= _MAX_UNKNOWN_TAGS:
+                out.error = ((exc.message or "syntax error").splitlines()[0], (exc.lineno or 1) + line_offset)
+                return out
+            unknown |= {tag.group(1)}
+            blocks = frozenset(t for t in unknown if re.search(r"\{%[-+]?\s*end" + t + r"\b", source))
+            env = _lenient(unknown, blocks)
+        except Exception as exc:  # noqa: BLE001 - jinja2 failing in another way: the template is skipped
+            out.error = (f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": "),
+                         1 + line_offset)
+            return out
     macros = {n.name for n in tree.find_all(nodes.Macro)}
     _Walker(out, macros, line_offset).top(tree)
     return out

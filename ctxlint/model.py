@@ -123,6 +123,15 @@ class IterOf(NamedTuple):
     value: Expr
 
 
+class Text(NamedTuple):
+    """``value`` turned into text, or compared, where it stands (``f"{value}"``, ``value + "s"``,
+    ``"%s" % value``, ``value == x``, ``"{}".format(value)``): recorded as a RefEvent for what becomes
+    text only then (a lazy string, ``lazy_gettext``'s); ``how`` names the operation for messages."""
+
+    value: Expr
+    how: str
+
+
 class Unknown(NamedTuple):
     """Anything else."""
 
@@ -130,7 +139,7 @@ class Unknown(NamedTuple):
 UNKNOWN = Unknown()
 
 Expr = Union[Name, Attr, CallExpr, Sub, Str, FuncRef, ClassRef, Seq, DictExpr, Not, And, Or, IsNone, Lit, Star,
-             ModRef, ImpRef, IterOf, Unknown]
+             ModRef, ImpRef, IterOf, Text, Unknown]
 Types = tuple[Expr, ...]  # the classes an annotation names (a union flattened, ``None`` left out)
 Conds = tuple[int, ...]  # indexes into the function's ``conds``
 

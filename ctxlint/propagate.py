@@ -16,12 +16,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterator, NamedTuple
 
-from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use
+from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use, streamed_generators
 from .analysis.decorators import Chain
 from .analysis.index import is_test_path
 from .analysis.program import Program
 from .analysis.roots import Root
-from .analysis.values import Func, short_name
+from .analysis.values import short_name
 from .knowledge import base as K
 from .model import And, CallExpr, IfCond, IsNone, MainCond, Name, Not, Or, Pos, ReturnEvent, Seq, WithCond
 
@@ -81,8 +81,13 @@ def code_for(kind: str, needs: str, eff: int) -> str | None:
 
 
 class Propagator:
-    def __init__(self, graph: Program) -> None:
+    def __init__(self, graph: Program, every_root: bool = False) -> None:
+        """``every_root``: keep each root's whole exploration (no visited set shared between roots with a
+        request context, and module-body calls that reach nothing bad kept too), so that its ``parents``
+        hold a shortest path from it to every function it reaches (``ctxlint explain``, ``ctxlint map``).
+        The findings are the same; the exploration costs more."""
         self.g = graph
+        self.every_root = every_root
         self.shared_seen: set[State] = set()
         self.root_keys: set[Any] = set()
         self.queue: deque[tuple[Root, tuple[tuple[str, Pos], ...], str]] = deque()
@@ -193,7 +198,7 @@ class Propagator:
                     if use:
                         self._decorator_use(sub, state, use, violations)
                     violations += self._bfs(sub, deque([state]), parents, per_root=True)
-            if violations:
+            if violations or self.every_root:
                 self.outcomes.append(Outcome(sub, violations, parents))
 
     # ---- everything else ---------------------------------------------------------------
@@ -210,7 +215,7 @@ class Propagator:
             self._decorator_use(root, state, use, violations)
         if root.view:
             self._streamed_returns(root)
-        per_root = root.ctx != K.REQUEST
+        per_root = root.ctx != K.REQUEST or self.every_root
         if not per_root:
             if state in self.shared_seen:
                 return Outcome(root, [], parents)
@@ -236,11 +241,10 @@ class Propagator:
                 value = value.items[0]
             if not isinstance(value, CallExpr):
                 continue
-            gen = self.g.resolve(value.func, fn)
-            if isinstance(gen, Func) and gen.qual in self.g.functions and self.g.functions[gen.qual].is_generator:
-                chain = self.g.chain_for(gen.qual)
+            for gen, _ in streamed_generators(self.g.resolver, value, fn):
+                chain = self.g.chain_for(gen)
                 self.add_root(Root("stream", "streamed generator", chain, K.NONE, root.path, ev.pos, qual),
-                              text=short_name(gen.qual) + "()")
+                              text=short_name(gen) + "()")
 
     def _effective(self, ctx: int, act: Action, conds: list[tuple[str, int]], region: int,
                    bound: Chain, state: State | None = None) -> tuple[int, int | None]:

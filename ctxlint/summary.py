@@ -58,6 +58,7 @@ from .model import (
     Star,
     Str,
     Sub,
+    Text,
     WithCond,
     literal_truth,
 )
@@ -69,6 +70,15 @@ MAX_DEPTH = 4000
 MAX_EXPR_DEPTH = 200
 _STACK_SIZE = 512 * 1024 * 1024
 _BUILTIN_NAMES = frozenset(dir(builtins))
+# what turns a value into text (a lazy string's ``__add__``, ``__mod__``, ``__eq__``, ... call ``str(self)``)
+_TEXT_OPERATORS: dict[type, str] = {cst.Add: "concatenation (+)", cst.Modulo: "%-formatting",
+                                    cst.Multiply: "repetition (*)"}
+_TEXT_COMPARISONS: dict[type, str] = {
+    **{op: f"a comparison ({text})" for op, text in ((cst.Equal, "=="), (cst.NotEqual, "!="), (cst.LessThan, "<"),
+                                                     (cst.LessThanEqual, "<="), (cst.GreaterThan, ">"),
+                                                     (cst.GreaterThanEqual, ">="))},
+    cst.In: "a membership test (in)", cst.NotIn: "a membership test (not in)"}
+_TEXT_NODES = (cst.FormattedString, cst.BinaryOperation, cst.Comparison, cst.Call)
 
 
 class TooDeep(Exception):
@@ -448,6 +458,8 @@ class _Summariser:
     def _walk_expr(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
         fn = scope.fn
         assert fn is not None
+        if isinstance(node, _TEXT_NODES):
+            self.texts(node, scope, conds)
         if isinstance(node, (cst.Name, cst.Attribute)):
             root: Any = node
             while isinstance(root, cst.Attribute):
@@ -518,6 +530,43 @@ class _Summariser:
             fn.yields.append(conds)
         for child in _child_nodes(node):
             self.walk_expr(child, scope, conds)
+
+    def texts(self, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
+        """The values an expression turns into text or compares (``Text`` events): the parts of an
+        f-string, the operands of ``+``, ``%``, ``*`` and of comparisons, ``"...".format(...)``'s
+        arguments."""
+        found: list[tuple[Any, str]] = []
+        if isinstance(node, cst.FormattedString):
+            found = [(p.expression, "an f-string") for p in node.parts if isinstance(p, cst.FormattedStringExpression)]
+        elif isinstance(node, cst.BinaryOperation):
+            how = _TEXT_OPERATORS.get(type(node.operator))
+            if how is None:
+                return
+            for side in (node.left, node.right):
+                if isinstance(side, cst.BinaryOperation) and type(side.operator) is type(node.operator):
+                    continue  # ``a + b + c``: the inner operation records its own operands
+                if isinstance(node.operator, cst.Modulo) and side is node.right and isinstance(side, cst.Tuple):
+                    found.extend((e.value, how) for e in side.elements)
+                elif isinstance(node.operator, cst.Modulo) and side is node.right and isinstance(side, cst.Dict):
+                    found.extend((e.value, how) for e in side.elements if isinstance(e, cst.DictElement))
+                else:
+                    found.append((side, how))
+        elif isinstance(node, cst.Comparison):
+            left = node.left
+            for c in node.comparisons:
+                how = _TEXT_COMPARISONS.get(type(c.operator))
+                if how is not None:
+                    found += [(left, how), (c.comparator, how)]
+                left = c.comparator
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format" \
+                and isinstance(node.func.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            found = [(a.value, "str.format()") for a in node.args]
+        fn = scope.fn
+        assert fn is not None
+        for part, how in found:
+            e = self.enc(part, scope)
+            if isinstance(e, (Attr, CallExpr, Sub)) or isinstance(e, Name) and literal_truth(e) is None:
+                fn.events.append(RefEvent(Text(e, how), self.pos.of(part), conds))
 
     def _access(self, name: cst.Name, node: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
         """A name whose object is read (subscripted, searched): Sub(name) as the event."""
@@ -832,8 +881,8 @@ class _Summariser:
             self._store(target, scope, conds)
             return
         if isinstance(target, cst.Subscript):
-            base = self.enc(target.value, scope)
-            self.mod.attr_assigns.append((Sub(base), value, self.pos.of(node)))
+            stored = self.enc(target, scope)  # Sub(base, key): the key when it is a string literal
+            self.mod.attr_assigns.append((stored, value, self.pos.of(node)))
             self._store(target, scope, conds)
 
     def _store(self, target: Any, scope: _Scope, conds: tuple[int, ...]) -> None:

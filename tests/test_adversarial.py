@@ -108,17 +108,17 @@ def test_paths_with_spaces_and_non_ascii_names(tmp_path) -> None:
 
 
 def test_file_deleted_between_discovery_and_reading(tmp_path, monkeypatch) -> None:
-    from ctxlint import engine, filestate
+    from ctxlint import engine
 
     root = project(tmp_path, {"app.py": BUG, "gone.py": "x = 1\n"})
-    real = filestate.read_source
+    real = engine.read_source
 
     def vanishing(f, overrides):
         if f.abspath.endswith("gone.py"):
             os.unlink(f.abspath)
         return real(f, overrides)
 
-    monkeypatch.setattr(filestate, "read_source", vanishing)
+    monkeypatch.setattr(engine, "read_source", vanishing)
     result = engine.analyse([root], engine.Options(use_cache=False, jobs=1))
     assert [f.code for f in result.findings] == ["CTX201"]
     assert any("gone.py" in e for e in result.errors)

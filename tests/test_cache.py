@@ -131,9 +131,9 @@ def test_jobs_1_and_jobs_2_give_identical_results(tmp_path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="relies on fork-free subprocess timing only")
 def test_a_fully_cached_run_does_not_import_the_parser(tmp_path) -> None:
-    """Nor the analysis: the call graph, the propagation, the template layer, the fixes."""
+    """Nor the analysis: the call graph, the propagation, the type layer, the fixes."""
     proj = example(tmp_path)
-    heavy = ["libcst", "ctxlint.analysis.program", "ctxlint.analysis.templates", "ctxlint.analysis.types",
+    heavy = ["libcst", "ctxlint.analysis.program", "ctxlint.analysis.types",
              "ctxlint.propagate", "ctxlint.summary", "ctxlint.rewrite", "ctxlint.fixes"]
     script = ("import sys, json; from ctxlint.cli import main; "
               f"code = main([{proj!r}, '--jobs', '1', '--output-file', {str(tmp_path / 'out.txt')!r}]); "

@@ -84,3 +84,37 @@ def test_the_worker_gets_the_request_data_after_the_fix(tmp_path) -> None:
     client = load(path)
     assert get(client, "/hello") == "hello ada"
     assert get(client, "/shout") == "HEY ADA!"
+
+
+STREAM_APP = '''\
+from flask import Flask, Response, request
+
+app = Flask(__name__)
+
+
+def rows():
+    limit = int(request.args.get("limit", "2"))
+    yield from range(limit)
+
+
+def to_lines(items):
+    for item in items:
+        yield f"{item}\\n"
+
+
+@app.get("/lines")
+def lines():
+    return Response(to_lines(rows()), mimetype="text/plain")
+'''
+
+
+def test_a_generator_handed_to_the_streamed_one_gets_the_request_after_the_fix(tmp_path) -> None:
+    """rows() is made in the view but first iterated by to_lines() while the response streams."""
+    path = tmp_path / "app.py"
+    path.write_text(STREAM_APP)
+    client = load(path)
+    with pytest.raises(RuntimeError, match="Working outside of request context"):
+        client.get("/lines", query_string={"limit": "3"}).get_data(as_text=True)
+    fix(tmp_path, unsafe=False)
+    assert "to_lines(stream_with_context(rows()))" in path.read_text()
+    assert load(path).get("/lines", query_string={"limit": "3"}).get_data(as_text=True) == "0\n1\n2\n"

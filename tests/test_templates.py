@@ -211,9 +211,9 @@ def test_a_guarded_context_processor_and_server_name(tmp_path) -> None:
     assert findings(project(tmp_path / "b", configured)) == []
 
 
-def test_a_template_that_does_not_parse_is_skipped(tmp_path) -> None:
+def test_a_template_that_does_not_parse_is_reported_and_not_followed(tmp_path) -> None:
     root = project(tmp_path, {"app.py": APP, "templates/mail.html": "{% if %}{{ request.path }}"})
-    assert findings(root) == []
+    assert [(f.code, os.path.basename(f.path), f.line) for f in findings(root)] == [("CTX901", "mail.html", 1)]
 
 
 def test_the_fixture_copy_is_analysed_the_same_from_anywhere(tmp_path, monkeypatch) -> None:

@@ -31,11 +31,13 @@ from ..model import (
     Star,
     Str,
     Sub,
+    Text,
     is_builtin,
 )
 from .decorators import Chain, Decorators
 from .guards import Facts, Guards
 from .resolve import Effect, PropertyEffect, Resolver, UseEffect, argument
+from .templates import prints
 from .values import Cls, Ext, FAttr, Func, Inst, Param, Value, options, render, short_name
 
 
@@ -101,6 +103,20 @@ class Stream:
 Action = Union[Use, Call, ParamCall, Spawn, Stream]
 
 
+def streamed_generators(r: Resolver, call: CallExpr, fn: Function) -> list[tuple[str, str]]:
+    """The project generators whose bodies run only while a response made from ``call`` streams: the
+    generator it calls and, when that is one, the generator objects it is given (made in the view but
+    started only by the outer generator, which starts streaming): ``Response(to_ndjson(rows(query)))``."""
+    gen = r.resolve(call.func, fn)
+    if not (isinstance(gen, Func) and gen.qual in r.functions and r.functions[gen.qual].is_generator):
+        return []
+    out = [(gen.qual, render(call.func) + "()")]
+    for a in (*call.args, *(v for _, v in call.kws)):
+        if isinstance(a, CallExpr):
+            out += [g for g in streamed_generators(r, a, fn) if g not in out]
+    return out
+
+
 class Actions:
     def __init__(self, resolver: Resolver, guards: Guards, decorators: Decorators, kb: Knowledge,
                  needs: Callable[[Local], str]) -> None:
@@ -136,6 +152,9 @@ class Actions:
     def _event(self, fn: Function, ev: Event, out: list[Action]) -> None:
         if isinstance(ev, RefEvent):
             expr = ev.expr
+            if isinstance(expr, Text):  # a value turned into text (f-string, ``+``, ``==``, ...)
+                self._text(fn, expr.value, expr.how, ev.pos, ev.conds, out)
+                return
             if isinstance(expr, Sub):  # session["k"], "k" in session, x = session: the object is read
                 _, _, effects = self.r.scan_chain(expr.value, fn)
                 self._effects([e for e in effects if not (isinstance(e, UseEffect) and e.local.function)],
@@ -179,9 +198,13 @@ class Actions:
             self._effects(effects, pos, conds, out)
             if any(isinstance(e, UseEffect) for e in effects):
                 if self.library_calls is not None:
-                    out.extend(Call(self.deco.chain_for(q), pos, conds, text)
-                               for q, text in self.library_calls(fn, pos))
-                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out)
+                    rendered = self.library_calls(fn, pos)
+                    out.extend(Call(self.deco.chain_for(q), pos, conds, text) for q, text in rendered)
+                    for k, v in kws if rendered else ():
+                        # a value the rendered template prints (``{{ title }}``) becomes text there
+                        if k and prints(self.functions, [q for q, _ in rendered], k):
+                            self._text(fn, v, f"{rendered[0][1]} printing {{{{ {k} }}}}", pos, conds, out)
+                self._behind(self.r.resolve(callee_expr, fn), fn, pos, conds, out, expr)
                 return
         else:
             callee = self.r.resolve(callee_expr, fn)
@@ -205,6 +228,8 @@ class Actions:
             held = self.r.receiver_class(receiver, callee_expr.attr, callee.qual) \
                 if isinstance(callee_expr, Attr) else ""
             out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts, held))
+            if self.library_calls is not None:  # a helper rendering the template this call names
+                out.extend(Call(self.deco.chain_for(q), pos, conds, t) for q, t in self.library_calls(fn, pos))
             self._passed_functions(fn, callee.qual, args, kws, pos, conds, out)
             return
         if isinstance(callee, Cls):
@@ -225,7 +250,7 @@ class Actions:
         if not isinstance(callee, Ext):
             return
         name = callee.name
-        self._behind(callee, fn, pos, conds, out)
+        self._behind(callee, fn, pos, conds, out, CallExpr(callee_expr, args, kws))
         if name in self.kb.app_arguments:
             self._app_argument(fn, name, args, kws, pos, conds, out)
             return
@@ -277,9 +302,8 @@ class Actions:
         if self.kb.is_response_body(name):
             body = argument(args, kws, 0, "response")
             if isinstance(body, CallExpr):
-                gen = self.r.resolve(body.func, fn)
-                if isinstance(gen, Func) and gen.qual in self.functions and self.functions[gen.qual].is_generator:
-                    out.append(Stream(self.deco.chain_for(gen.qual), render(body.func) + "()", pos, conds))
+                for qual, text in streamed_generators(self.r, body, fn):
+                    out.append(Stream(self.deco.chain_for(qual), text, pos, conds))
 
     def _app_argument(self, fn: Function, name: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                       pos: Pos, conds: Conds, out: list[Action]) -> None:
@@ -293,11 +317,17 @@ class Actions:
             text = f"{name.rsplit('.', 1)[-1]}({keyword}{render(given)})" if given is not None else name
             out.append(Use(NEEDS_APP, text, pos, conds, True, spec.outside))
 
-    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action]) -> None:
+    def _text(self, fn: Function, expr: Expr, how: str, pos: Pos, conds: Conds, out: list[Action]) -> None:
+        """A value turned into text (``how``: by what): what a library's object calls then (a lazy string)."""
+        for hook in self.kb.hook("turned_into_text"):
+            for qual, text, only_with in hook(self.r, expr, how, fn, conds):
+                out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
+
+    def _behind(self, callee: Value, fn: Function, pos: Pos, conds: Conds, out: list[Action], call: CallExpr) -> None:
         """Project functions a library function calls in the caller's context (Flask-Babel's selectors)."""
         if isinstance(callee, Ext):
             for hook in self.kb.hook("calls_behind"):
-                for qual, text, only_with in hook(self.r, callee.name, fn, conds):
+                for qual, text, only_with in hook(self.r, callee.name, fn, conds, call):
                     out.append(Call(self.deco.chain_for(qual), pos, conds, text, only_with=only_with))
 
     def _passed_functions(self, fn: Function, callee: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],

@@ -74,6 +74,10 @@ class Index:
             return self.functions[klass.parent]
         return self.modules[klass.module].body
 
+    def is_test(self, mod: Module) -> bool:
+        """A test module (see is_test_path)."""
+        return is_test_path(mod.path)
+
     def decorator_scope(self, fn: Function) -> Function:
         """The function a def statement's decorators are evaluated in."""
         if fn.parent and fn.parent in self.functions:
@@ -81,6 +85,7 @@ class Index:
         return self.module_of(fn.qual).body
 
 
+@functools.lru_cache(maxsize=16384)
 def is_test_path(path: str) -> bool:
     """A test module (tests mock what production code would reach).  The folders that count are those below the
     module's project root (a checkout inside a folder named ``tests`` is not all tests)."""

@@ -750,10 +750,11 @@ class Resolver:
 
 
 def _use_text(parts: list[Expr], i: int, local: Local) -> str:
-    """``request.headers`` for a proxy (one attribute further), ``url_for()`` for a function."""
+    """``request.headers`` for a proxy (one attribute further), ``url_for()`` for a function, ``db.engine`` for
+    an attribute."""
     if local.proxy and i + 1 < len(parts):
         return render(parts[i + 1])
-    return render(parts[i]) + ("" if local.proxy else "()")
+    return render(parts[i]) + ("()" if local.function else "")
 
 
 def argument(args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...], index: int | None,

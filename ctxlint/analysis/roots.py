@@ -117,7 +117,7 @@ class Roots:
             chain = p.decorators.chain_below(fn, fn.decorators[i + 1:])
             ctx = _CONTEXT.get(spec.kind, NONE)
             if spec.kind == "job":
-                ctx = self.job_context(fn, callee, call, scope, spec)
+                ctx = self.job_context(fn, callee, call, scope, spec.label)
             root = Root(spec.kind, spec.label, chain, ctx, mod.path, fn.pos, fn.qual, spec.view)
             if not any(c.on_decorator(fn, spec, callee, root) for c in collectors):
                 roots.append(root)
@@ -148,14 +148,14 @@ class Roots:
             target_fn = p.index.functions[q]
             ctx = _CONTEXT.get(spec.kind, NONE)
             if spec.kind == "job":
-                ctx = self.job_context(target_fn, callee, call, fn, spec)
+                ctx = self.job_context(target_fn, callee, call, fn, spec.label)
             roots.append(Root(spec.kind, spec.label, p.decorators.chain_for(q), ctx, p.index.module_of(q).path,
                               target_fn.pos, q, spec.view))
 
     def job_context(self, fn: Function, callee: Value, call: CallExpr | None, scope: Function,
-                    spec: RootSpec) -> int:
+                    label: str) -> int:
         """Contexts a job registered by a decorator runs with (a library may know better)."""
-        ctx = self.p.registered_job_context(spec.label, fn)
+        ctx = self.p.registered_job_context(label, fn)
         name = callee.name if isinstance(callee, Ext) else ""
         for hook in self.kb.hook("job_context"):
             found = hook(self.p, fn, name, call, scope)
@@ -177,7 +177,10 @@ class Roots:
                     if name in spec.methods or any(n.endswith("*") and name.startswith(n[:-1]) for n in spec.methods):
                         seen.add(name)
                         fn = p.index.functions[q]
-                        roots.append(Root(spec.kind, spec.label, p.decorators.chain_for(q), _CONTEXT[spec.kind],
+                        ctx = _CONTEXT.get(spec.kind, NONE)
+                        if spec.kind == "job":
+                            ctx = self.job_context(fn, Ext(b), None, fn, spec.label)
+                        roots.append(Root(spec.kind, spec.label, p.decorators.chain_for(q), ctx,
                                           p.index.module_of(q).path, fn.pos, q, view=name in spec.views,
                                           self_cls=cls))
             return

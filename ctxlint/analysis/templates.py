@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Iterable
 
 from ..knowledge.base import Knowledge, TemplateRender
 from ..model import (
@@ -29,6 +29,7 @@ from ..model import (
     Attr,
     CallEvent,
     CallExpr,
+    DictExpr,
     Event,
     Expr,
     FuncRef,
@@ -40,12 +41,15 @@ from ..model import (
     Not,
     Or,
     Pos,
+    RefEvent,
     Seq,
     Str,
+    Sub,
 )
-from .index import Index, nearest
+from .homes import Home, home_of, same_project
+from .index import Index, bind_arguments, nearest
 from .resolve import Resolver, argument
-from .values import Cls, Ext, Func
+from .values import Cls, Ext, Func, render
 
 if TYPE_CHECKING:  # jinja2 is imported only when a project renders a template
     from ..jinja import TemplateSummary
@@ -72,6 +76,8 @@ class Templates:
         self.processors: list[tuple[str, Home]] = []
         self.helpers: list[tuple[str, str, Home]] = []  # (name in events, function, project)
         self._renders: dict[tuple[str, Pos], list[tuple[str, str]]] = {}
+        # helpers that render the template named by one of their parameters: qual -> (parameter, render, name)
+        self._param_renders: dict[str, list[tuple[str, TemplateRender, str]]] = {}
         self._summaries: dict[str, TemplateSummary | None] = {}
         self._modules: dict[str, Module] = {}
         self._quals: dict[tuple[str, str, str], str | None] = {}
@@ -87,6 +93,15 @@ class Templates:
         """What a render call at ``pos`` in ``fn`` calls: (function, text) for the template and each
         app-wide context processor."""
         return self._renders.get((fn.qual, pos), [])
+
+    def parse_errors(self) -> list[tuple[str, int, str]]:
+        """(path, line, message) of each template the project renders that jinja2 cannot parse (a template
+        string's error is on its line of the Python file)."""
+        out: list[tuple[str, int, str]] = []
+        for key, summary in self._summaries.items():
+            if summary is not None and summary.error is not None:
+                out.append((key.split("\0", 1)[0], summary.error[1], summary.error[0]))
+        return sorted(out)
 
     # ---- the project's apps, blueprints, context processors and render calls ------------------
     def _scan(self) -> None:
@@ -105,6 +120,8 @@ class Templates:
                 if not isinstance(ev, CallEvent):
                     continue
                 func = ev.call.func
+                if isinstance(func, Attr) and func.attr == "update" and self.t.env_tables:
+                    self._env_update(fn, ev.call)
                 if isinstance(func, Attr) and func.attr in helping and ev.call.args:
                     target = self.r.resolve(ev.call.args[0], fn)
                     if isinstance(target, Func) and target.qual in self.index.functions:
@@ -116,15 +133,41 @@ class Templates:
                         if isinstance(target, Func) and target.qual in self.index.functions:
                             self.processors.append((target.qual, self._home(fn)))
                     continue
-                if not _worth_resolving(ev.call):
+                if not _worth_resolving(ev.call) and not _passes_parameter(ev.call, fn):
                     continue
                 callee = self.r.resolve(func, fn)
                 if isinstance(callee, Ext) and callee.name in self.t.renders:
                     renders.append((fn, ev, self.t.renders[callee.name], callee.name))
                 else:
                     self._folder(fn, ev.call, callee)
+        if self.t.env_tables:
+            for mod in self.index.modules.values():
+                for stored, assigned, _ in mod.attr_assigns:
+                    if isinstance(stored, Sub) and stored.key and isinstance(stored.value, Attr):
+                        where = _scope_of(self.index, stored.value, mod)
+                        self._env_helper(where, stored.value, stored.key, assigned)
         for fn, ev, spec, name in renders:
             self._render(fn, ev, spec, name)
+        if self._param_renders:
+            self._helper_renders()
+
+    def _env_update(self, fn: Function, call: CallExpr) -> None:
+        """``app.jinja_env.globals.update(name=f)`` (or ``update({"name": f})``)."""
+        assert isinstance(call.func, Attr)
+        items = [(k, v) for k, v in call.kws if k]
+        if call.args and isinstance(call.args[0], DictExpr):
+            items += [(k.value, v) for k, v in call.args[0].items if isinstance(k, Str)]
+        for k, v in items:
+            self._env_helper(fn, call.func.value, k, v)
+
+    def _env_helper(self, where: Function, table: Expr, name: str, value: Expr) -> None:
+        """A project function stored under ``name`` in a table of the Jinja environment (``table``)."""
+        owner = self.r.resolve(table, where)
+        kind = self.t.env_tables.get(owner.name) if isinstance(owner, Ext) else None
+        target = self.r.resolve(value, where) if kind is not None else None
+        if kind is not None and isinstance(target, Func) and target.qual in self.index.functions:
+            from ..jinja import helper_name
+            self.helpers.append((helper_name(kind, name), target.qual, self._home(where)))
 
     def _helper(self, callee: object, expr: Expr, where: Function, qual: str, decorator: bool) -> None:
         """Record a project function registered as a template global, filter or test."""
@@ -183,8 +226,32 @@ class Templates:
             self.folder_home[path] = self._home(fn)
             target.append(path)
 
+    def _helper_renders(self) -> None:
+        """A helper that renders the template its caller names (``def send(to, template):
+        render_template(template, ...)``): each call passing a literal name renders that template there,
+        in the caller's context (only when the helper renders it unconditionally, under no ``with``)."""
+        for fn in list(self.index.functions.values()):
+            for ev in fn.events:
+                if not isinstance(ev, CallEvent) or not _worth_resolving(ev.call):
+                    continue
+                callee = self.r.resolve(ev.call.func, fn)
+                if not isinstance(callee, Func) or callee.qual not in self._param_renders:
+                    continue
+                helper = self.index.functions[callee.qual]
+                bound = isinstance(ev.call.func, Attr) and self.r.instance_like(self.r.resolve(ev.call.func.value, fn))
+                passed, _ = bind_arguments(helper, bound, ev.call.args, ev.call.kws)
+                for param, spec, name in self._param_renders[callee.qual]:
+                    names = _names(passed.get(param))
+                    if names:
+                        self._render_names(fn, ev.pos, helper, names, spec, name,
+                                           f"{render(ev.call.func)}(), which calls ")
+
     def _render(self, fn: Function, ev: CallEvent, spec: TemplateRender, name: str) -> None:
         arg = argument(ev.call.args, ev.call.kws, spec.arg, spec.kw)
+        if isinstance(arg, Name) and arg.scope == fn.qual and arg.id in fn.params and not ev.conds \
+                and not spec.source and spec.macro is None and not fn.is_generator:
+            self._param_renders.setdefault(fn.qual, []).append((arg.id, spec, name))
+            return
         here = self.index.module_of(fn.qual).path
         home = self._home(fn)
         entry: str | None = None
@@ -195,28 +262,42 @@ class Templates:
                 entry = self._string_template(arg.value, here, ev.pos[0], home)
                 label += "(...)"
         else:
-            names = _names(arg)
-            file = next((f for f in (self._find(n, home, here) for n in names) if f is not None), None)
-            if file is None:
-                return
-            label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
-            entry = self._fn(file, TOP, file)
             attribute = argument(ev.call.args, ev.call.kws, *spec.macro) if spec.macro is not None else None
-            if isinstance(attribute, Str):
-                macro = self._fn(file, "macro:" + attribute.value, file)
+            self._render_names(fn, ev.pos, fn, _names(arg), spec, name, "",
+                               attribute.value if isinstance(attribute, Str) else None)
+            return
+        self._add_render(fn, ev.pos, entry, macro, label, spec, home)
+
+    def _render_names(self, fn: Function, pos: Pos, where: Function, names: tuple[str, ...], spec: TemplateRender,
+                      name: str, prefix: str, macro_name: str | None = None) -> None:
+        """A render of the first template of ``names`` that exists, found from ``where`` (the function with
+        the render call), as a call at ``pos`` in ``fn``."""
+        here = self.index.module_of(where.qual).path
+        home = self._home(where)
+        file = next((f for f in (self._find(n, home, here) for n in names) if f is not None), None)
+        if file is None:
+            return
+        label = prefix + name.rsplit(".", 1)[-1]
+        label += f"({names[0]!r})" if len(names) == 1 else f"({list(names)!r})"
+        entry = self._fn(file, TOP, file)
+        macro = self._fn(file, "macro:" + macro_name, file) if macro_name is not None else None
+        self._add_render(fn, pos, entry, macro, label, spec, home)
+
+    def _add_render(self, fn: Function, pos: Pos, entry: str | None, macro: str | None, label: str,
+                    spec: TemplateRender, home: Home) -> None:
         if entry is None:
             return
-        out = self._renders.setdefault((fn.qual, ev.pos), [])
+        out = self._renders.setdefault((fn.qual, pos), [])
         out.append((entry, label))
         if macro is not None:
             out.append((macro, label))
         if spec.processors:
-            out.extend((p, label) for p, where in self.processors if _same_project(where, home))
+            out.extend((p, label) for p, where in self.processors if same_project(where, home))
 
     # ---- template files ------------------------------------------------------------------------
     def _home(self, fn: Function) -> Home:
         mod = self.index.module_of(fn.qual)
-        return _home_of(mod)
+        return home_of(mod)
 
     def _find(self, name: str, home: Home, near: str) -> str | None:
         """The file Flask loads for a template name: the app's folders first, then blueprints' (of the
@@ -230,7 +311,7 @@ class Templates:
         if pieces and not any(p == ".." or os.sep in p for p in pieces):
             for folders in (self.app_folders, self.bp_folders):
                 cands = [p for p in (os.path.join(f, *pieces) for f in folders
-                                     if _same_project(self.folder_home[f], home)) if os.path.isfile(p)]
+                                     if same_project(self.folder_home[f], home)) if os.path.isfile(p)]
                 if cands:
                     found = nearest(cands, os.path.dirname(os.path.abspath(near)), os.path.abspath)
                     if found is not None:
@@ -267,7 +348,7 @@ class Templates:
             mod.globals = dict(self._globals)
             home = self.file_home.get(file)
             for helper, qual, where in self.helpers:
-                if home is not None and _same_project(where, home):
+                if home is not None and same_project(where, home):
                     mod.globals[helper] = (FuncRef(qual),)
             mod.functions[name + ":<module>"] = Function(name + ":<module>", "<module>", name, "module", (1, 0, 1, 0))
             self.index.modules[name] = mod
@@ -399,27 +480,13 @@ def _parsed(file: str) -> TemplateSummary | None:
     return _PARSED[key]
 
 
-class Home(NamedTuple):
-    """Where a module's project is: the folder its top-level package is in, and that package ("" for
-    a top-level module, which shares its folder's project with every package there)."""
-
-    root: str
-    package: str
-
-
-def _home_of(mod: Module) -> Home:
-    parts = (mod.import_name or mod.name).split(".")
-    up = len(parts) if mod.is_package else len(parts) - 1
-    root = os.path.dirname(os.path.abspath(mod.path))
-    for _ in range(up):
-        root = os.path.dirname(root)
-    return Home(root, parts[0] if mod.is_package or len(parts) > 1 else "")
-
-
-def _same_project(a: Home, b: Home) -> bool:
-    """Two modules of one application as far as the files tell: the same source folder and the same
-    top-level package (two services side by side have their own templates and context processors)."""
-    return a.root == b.root and (not a.package or not b.package or a.package == b.package)
+def _scope_of(index: Index, expr: Expr, mod: Module) -> Function:
+    """The function an assignment's target is evaluated in: the scope of the name it starts at."""
+    while isinstance(expr, (Attr, Sub)):
+        expr = expr.value
+    if isinstance(expr, Name) and expr.scope in index.functions:
+        return index.functions[expr.scope]
+    return mod.body
 
 
 def _names(arg: Expr | None) -> tuple[str, ...]:
@@ -428,6 +495,47 @@ def _names(arg: Expr | None) -> tuple[str, ...]:
     if isinstance(arg, Seq) and arg.items and all(isinstance(i, Str) for i in arg.items):
         return tuple(i.value for i in arg.items if isinstance(i, Str))
     return ()
+
+
+_MAX_PRINT_SEARCH = 200
+
+
+def prints(functions: dict[str, Function], entries: list[str], name: str) -> bool:
+    """Whether the template parts ``entries`` (and those they include, extend or call) print the variable
+    ``name`` the render passes (``{{ name }}``, ``{{ name|e }}``, ``{{ name.upper() }}``): Jinja turns it
+    into text there.  Only asking its truth (``{% if name %}``) or naming it is not counted."""
+    seen: set[str] = set()
+    todo = [q for q in entries if is_template(q)]
+    while todo and len(seen) < _MAX_PRINT_SEARCH:
+        q = todo.pop()
+        fn = functions.get(q)
+        if q in seen or fn is None:
+            continue
+        seen.add(q)
+        for ev in fn.events:
+            if isinstance(ev, CallEvent):
+                if isinstance(ev.call.func, FuncRef):
+                    todo.append(ev.call.func.qual)
+                elif _rooted_at(ev.call.func, name, 1):
+                    return True
+            elif isinstance(ev, RefEvent) and (isinstance(ev.expr, Sub) and ev.expr.value == Name("", name)
+                                               or _rooted_at(ev.expr, name, 1)):
+                return True
+    return False
+
+
+def _rooted_at(expr: Expr, name: str, depth: int) -> bool:
+    """``expr`` is an attribute or item chain at least ``depth`` long starting at the template variable ``name``."""
+    n = 0
+    while isinstance(expr, (Attr, Sub)):
+        expr, n = expr.value, n + 1
+    return n >= depth and isinstance(expr, Name) and expr.scope == "" and expr.id == name
+
+
+def _passes_parameter(call: CallExpr, fn: Function) -> bool:
+    """A call whose first argument is a parameter of ``fn`` (a helper rendering the template it is given)."""
+    first = call.args[0] if call.args else None
+    return isinstance(first, Name) and first.scope == fn.qual and first.id in fn.params
 
 
 def _worth_resolving(call: CallExpr) -> bool:

@@ -22,6 +22,12 @@ MAX_ROUNDS = 2
 _HELD = (Inst, Cls, Query, Rows, Dict)
 
 
+def _held(v: Value) -> bool:
+    """A value a parameter takes from its call sites: a project object or class, a query, a dict, or an
+    instance of a library class (``BackgroundScheduler()`` handed to ``register_jobs(scheduler)``)."""
+    return isinstance(v, _HELD) or isinstance(v, Ext) and v.name.endswith("()")
+
+
 class ParamInference:
     def __init__(self, index: Index, kb: Knowledge) -> None:
         self.index = index
@@ -73,7 +79,7 @@ class ParamInference:
                 if r.param_reads == before:
                     self._values[key] = found
             for v in found:
-                if isinstance(v, _HELD):
+                if _held(v):
                     held = direct.setdefault((target, param), [])
                     if v not in held:
                         held.append(v)
@@ -81,7 +87,7 @@ class ParamInference:
                     edges.setdefault((v.fn, v.name), set()).add((target, param))
                     for known in r.param_values(v.fn, v.name):  # its annotation, or what it held last round
                         held = direct.setdefault((target, param), [])
-                        if isinstance(known, _HELD) and known not in held:
+                        if _held(known) and known not in held:
                             held.append(known)
 
         for mod in self.index.modules.values():

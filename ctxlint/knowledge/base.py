@@ -181,6 +181,9 @@ class Templates:
     # names a template can read that are false, and so is every attribute of them, outside a request:
     # ``{% if current_user.is_authenticated %}`` guards like ``{% if request %}`` (name -> that proxy)
     truthy_in: dict[str, str] = field(default_factory=dict)
+    # the Jinja environment's tables a project function can be stored in (``app.jinja_env.globals["f"] = f``,
+    # ``app.jinja_env.filters.update(f=f)``) -> the kind of helper it then is
+    env_tables: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Templates) -> None:
         _add_tables(self, other)
@@ -207,6 +210,7 @@ class Library:
     # package may still be a root by its method name alone, like ``?.route``)
     packages: tuple[str, ...] = ()
     module_aliases: dict[str, str] = field(default_factory=dict)  # module path -> public name
+    module_prefixes: dict[str, str] = field(default_factory=dict)  # a module path's start -> what replaces it
     name_aliases: dict[str, str] = field(default_factory=dict)  # whole name -> the same thing
     locals: dict[str, Local] = field(default_factory=dict)
     roots: dict[str, Root] = field(default_factory=dict)
@@ -272,6 +276,7 @@ class Knowledge:
     libraries: InitVar[Sequence[Library] | None] = None
     packages: frozenset[str] = frozenset()
     module_aliases: dict[str, str] = field(default_factory=dict)
+    module_prefixes: dict[str, str] = field(default_factory=dict)
     name_aliases: dict[str, str] = field(default_factory=dict)
     locals: dict[str, Local] = field(default_factory=dict)
     roots: dict[str, Root] = field(default_factory=dict)
@@ -354,6 +359,10 @@ class Knowledge:
         if dotted in aliases:
             return aliases[dotted]
         head, _, tail = dotted.partition("(")
+        for prefix, replacement in self.module_prefixes.items():
+            if head.startswith(prefix):
+                head = replacement + head[len(prefix):]
+                break
         parts = head.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             prefix = ".".join(parts[:cut])

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..analysis.values import Cls, Ext, Func, Value
 from ..model import Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, WithCond, is_builtin, literal_truth
-from .base import APP, REQUEST, Library, Root
+from .base import APP, NONE, REQUEST, Library, Root, RootClass
 
 TASK_DECORATORS = ("celery.Celery().task", "celery.shared_task")
 ALWAYS_APP_CONTEXT = ("flask_celeryext.FlaskCeleryExt().celery.task",)
@@ -24,10 +24,29 @@ RUN_CALLS = ("run", "__call__")  # what a task class's __call__ calls to run the
 EXTENSION_PACKAGE = "flask_celeryext"
 # connecting a handler to this signal runs it in the worker before each task
 PRERUN_CONNECT = "celery.signals.task_prerun.connect"
+# Signals the worker sends around each task, outside the task class's __call__ (so outside the context a
+# FlaskTask pushes there), and signals of the worker's own life: their receivers run with no context.
+# (before_task_publish/after_task_publish are sent where the task is queued, in the caller's context.)
+TASK_SIGNALS = ("task_prerun", "task_postrun", "task_success", "task_failure", "task_retry", "task_revoked",
+                "task_unknown", "task_rejected", "task_internal_error", "task_received")
+WORKER_SIGNALS = ("celeryd_init", "celeryd_after_setup", "worker_init", "worker_ready", "worker_process_init",
+                  "worker_process_shutdown", "worker_shutting_down", "worker_shutdown", "heartbeat_sent",
+                  "beat_init", "beat_embedded_init")
+SIGNAL_PREFIX = "celery.signals."
+# Methods of a task class the worker calls around the task, outside its __call__ (checked with Celery 5:
+# a task class whose __call__ pushes an app context still runs these without one)
+TASK_HOOKS = ("before_start", "on_success", "on_failure", "on_retry", "after_return")
+TASK_BASES = ("celery.Task", "celery.Celery().Task", "flask_celeryext.AppContextTask")
 
 
 def task_context(prog: Any, fn: Function, name: str, call: CallExpr | None, scope: Function) -> int | None:
-    """The contexts a decorated Celery task runs with, or None when this is not Celery's to say."""
+    """The contexts a decorated Celery task (or a receiver of a worker's signal, or a task class's hook)
+    runs with, or None when this is not Celery's to say."""
+    if name.startswith(SIGNAL_PREFIX) or name in TASK_BASES:
+        # a task_prerun handler that pushes an application context for good leaves it pushed for what the
+        # worker runs after it (the task, its hooks, the other task signals' receivers)
+        signal = name[len(SIGNAL_PREFIX):].rsplit(".", 1)[0] if name.startswith(SIGNAL_PREFIX) else ""
+        return APP if signal not in WORKER_SIGNALS and prerun_pushes(prog) else NONE
     if name in ALWAYS_APP_CONTEXT:
         return APP
     if name not in TASK_DECORATORS and not name.endswith("().task"):
@@ -113,11 +132,18 @@ def app_task_default(prog: Any) -> bool:
                             classes.append(c.qual)
             if _prerun_handler(prog, fn) and _pushes_for_good(prog, fn):
                 found = True
+                state["prerun"] = True
         if any(v and isinstance(v[0], ImpRef) and v[0].module.startswith(EXTENSION_PACKAGE)
                for v in mod.globals.values()):
             found = True
     state["default"] = found
     return found
+
+
+def prerun_pushes(prog: Any) -> bool:
+    """Whether a ``task_prerun`` handler pushes an application context for good."""
+    app_task_default(prog)
+    return bool(_state(prog).get("prerun"))
 
 
 def _prerun_handler(prog: Any, fn: Function) -> bool:
@@ -192,7 +218,10 @@ LIBRARY = Library(
         "celery.Celery().task": Root("job", "Celery task"),
         "celery.shared_task": Root("job", "Celery task"),
         "flask_celeryext.FlaskCeleryExt().celery.task": Root("job", "Celery task"),
+        **{f"{SIGNAL_PREFIX}{signal}.connect": Root("job", f"Celery {signal} receiver")
+           for signal in TASK_SIGNALS + WORKER_SIGNALS},
     },
+    root_classes={base: RootClass("Celery task hook", TASK_HOOKS, kind="job") for base in TASK_BASES},
     # Methods of a task function that hand it (and its arguments) to the queue.
     enqueue_methods=("delay", "apply_async", "s", "si", "signature"),
     job_calls={"delay": "rest", "apply_async": "args", "s": "rest", "si": "rest"},

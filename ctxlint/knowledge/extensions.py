@@ -47,8 +47,8 @@ SQLALCHEMY = Library(
     locals={
         "flask_sqlalchemy.SQLAlchemy().session": Local(NEEDS_APP, False, function=True),
         "flask_sqlalchemy.SQLAlchemy().engine": Local(NEEDS_APP, False),
-        "flask_sqlalchemy.SQLAlchemy().create_all": Local(NEEDS_APP, False),
-        "flask_sqlalchemy.SQLAlchemy().drop_all": Local(NEEDS_APP, False),
+        "flask_sqlalchemy.SQLAlchemy().create_all": Local(NEEDS_APP, False, function=True),
+        "flask_sqlalchemy.SQLAlchemy().drop_all": Local(NEEDS_APP, False, function=True),
         "flask_sqlalchemy.SQLAlchemy().Model.query": Local(NEEDS_APP, False),
     },
 )

@@ -107,6 +107,8 @@ TEMPLATES = Templates(
         for owner, prefix in (("flask.Flask()", ""), ("flask.Blueprint()", "app_"))
         for verb in ("", "add_") for kind in ("global", "filter", "test")
     },
+    env_tables={f"{app}.jinja_env.{table}s": table for app in ("flask.Flask()", "flask.current_app")
+                for table in ("global", "filter", "test")},
 )
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "dispatch_request")
@@ -115,6 +117,8 @@ LIBRARY = Library(
     name="flask",
     packages=("flask", "werkzeug"),
     app_classes=("flask.Flask",),
+    # Flask before 1.0 imported ``flask.ext.foo`` as the extension package ``flask_foo``
+    module_prefixes={"flask.ext.": "flask_"},
     module_aliases={
         **{f"flask.{m}": "flask" for m in _FLASK_MODULES},
         "werkzeug.wrappers.response": "werkzeug.wrappers",

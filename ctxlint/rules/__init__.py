@@ -5,7 +5,7 @@
 * :mod:`.jobs` — CTX301, CTX302
 * :mod:`.streaming` — CTX401
 * :mod:`.app_only` — CTX501
-* :mod:`.meta` — CTX900, CTX001
+* :mod:`.meta` — CTX900, CTX901, CTX001
 
 A family module holds its rules' pages (:class:`~.base.Rule` subclasses), their hints
 and the words their messages use for where the code runs (:class:`~.base.Boundary`),
@@ -24,7 +24,7 @@ FAMILIES = (import_time, threads, jobs, streaming, app_only, meta)
 RULES: dict[str, type[Rule]] = {r.code: r for family in FAMILIES for r in family.RULES}
 
 # checks that look at calls themselves, not at what a root reaches: (graph) -> findings
-CHECKS = (threads.proxy_sender_findings,)
+CHECKS = (threads.proxy_sender_findings, meta.template_parse_findings)
 
 # how messages describe where code runs, by root kind; other kinds get the default words
 BOUNDARIES: dict[str, Boundary] = {kind: b for family in FAMILIES for b in family.BOUNDARIES for kind in b.kinds}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..fixing import SUGGESTION, Fix
@@ -41,6 +41,42 @@ class ParseError(Rule):
         return Fix(SUGGESTION, f"fix the syntax or encoding error at {f.path}:{f.line}:{f.column}")
 
 
+class TemplateParseError(Rule):
+    code = "CTX901"
+    name = "template-cannot-parse"
+    summary = ("a template the project renders could not be parsed by jinja2; what it reads and calls is not "
+               "analysed")
+    reported_at = "the error's line in the template (for `render_template_string`, in the Python file)"
+    why = ("ctxlint follows a render call into its template, parsed with jinja2 (never rendered), to find the "
+           "`request`, `session` and `url_for` it reaches. Rendering a template Jinja cannot parse raises "
+           "`TemplateSyntaxError`, and ctxlint cannot see what it reads. The tags of Jinja extensions it does "
+           "not load (`{% cache %}`, `{% assets %}`) are no error: their arguments are skipped and their body "
+           "read. A file in a template folder that no render call reaches is not parsed.")
+    example = ("@app.cli.command()\n"
+               "def notify():\n"
+               "    print(render_template_string(\"{% if user %}Hello {{ user }}\", user=\"admin\"))")
+    fixed = ("@app.cli.command()\n"
+             "def notify():\n"
+             "    print(render_template_string(\"{% if user %}Hello {{ user }}{% endif %}\", user=\"admin\"))")
+    assumes = ("from flask import Flask, render_template_string\n\n"
+               "app = Flask(__name__)")
+    # what rendering the example raises (tests/test_template_errors.py renders it)
+    errors = ("jinja2.exceptions.TemplateSyntaxError: Unexpected end of template. Jinja was looking for the "
+              "following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.",)
+    hint = "fix the template's syntax"
+
+    @staticmethod
+    def fix(f: Finding, ctx: FixContext) -> Fix:
+        return Fix(SUGGESTION, f"fix the template syntax at {f.path}:{f.line}")
+
+
+def template_parse_findings(graph: Any) -> list[Finding]:
+    """CTX901 for each template the project renders that does not parse."""
+    rule = TemplateParseError
+    return [Finding(rule.code, path, max(line, 1), 1, max(line, 1), 1, f"cannot parse template: {msg}", rule.hint)
+            for path, line, msg in graph.templates.parse_errors()]
+
+
 class UnusedSuppression(Rule):
     code = "CTX001"
     name = "unused-suppression"
@@ -66,5 +102,5 @@ class UnusedSuppression(Rule):
         return Finding(cls.code, path, line, column, line, column + len(text), f"{msg}; {cls.hint}", cls.hint)
 
 
-RULES = (ParseError, UnusedSuppression)
+RULES = (ParseError, TemplateParseError, UnusedSuppression)
 BOUNDARIES = ()
