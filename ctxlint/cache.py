@@ -55,8 +55,13 @@ def _namespace() -> str:
 
 
 def entry_key(source: bytes, key: str, import_name: str, path: str, is_package: bool) -> str:
+    return entry_key_of(hashlib.blake2b(source, digest_size=20).digest(), key, import_name, path, is_package)
+
+
+def entry_key_of(digest: bytes, key: str, import_name: str, path: str, is_package: bool) -> str:
+    """:func:`entry_key` from the blake2b digest (20 bytes) of the source (see :mod:`ctxlint.filestate`)."""
     h = hashlib.blake2b(digest_size=20)
-    h.update(source)
+    h.update(digest)
     h.update(b"\0".join(x.encode("utf-8", "surrogateescape") for x in (key, import_name, path, str(is_package))))
     return h.hexdigest()
 

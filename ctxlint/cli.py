@@ -374,21 +374,22 @@ def _main(argv: list[str] | None, pre_commit: bool = False) -> int:
     if args.statistics:
         out = statistics_report(findings, "json" if args.format == "json" else "text")
     elif args.format == "json":
-        from .fixes import fixes_as_json
+        from .fixcache import fixes_json
 
-        out = json_report(findings, fixes_as_json(findings, paths, options, stdin))
+        out = json_report(findings, fixes_json(findings, paths, options, stdin, result.key))
     elif args.format == "concise":
-        out = concise_report(findings, result.files, baselined, _fixable(findings, paths, options, args, stdin))
+        out = concise_report(findings, result.files, baselined,
+                             _fixable(findings, paths, options, args, stdin, result.key))
     elif args.format == "sarif":
         out = sarif_report(findings, errors=result.errors, sources=sources,
-                           fixes_for=_sarif_fixes(findings, paths, options, stdin))
+                           fixes_for=_sarif_fixes(findings, paths, options, stdin, result.key))
     elif args.format == "github":
         out = github_report(findings)
     elif args.format == "junit":
         out = junit_report(findings, result.files)
     else:
         out = text_report(findings, result.files, sources=sources, color=color, baselined=baselined,
-                          fixable=_fixable(findings, paths, options, args, stdin))
+                          fixable=_fixable(findings, paths, options, args, stdin, result.key))
     if args.output_file:
         try:
             with open(args.output_file, "w", encoding="utf-8") as fh:
@@ -472,12 +473,12 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options,
-                 stdin: dict[str, bytes]) -> Callable[[Finding], list[Fix]]:
+                 stdin: dict[str, bytes], key: str | None) -> Callable[[Finding], list[Fix]]:
     """SARIF ``fixes`` from ctxlint's edits (suggestions carry no edits and give none)."""
-    from .fixes import fixes_as_json
+    from .fixcache import fixes_json
 
     by_finding: dict[int, list[Fix]] = {}
-    for f, fix in zip(findings, fixes_as_json(findings, paths, options, stdin)):
+    for f, fix in zip(findings, fixes_json(findings, paths, options, stdin, key)):
         edits = [(e["path"], e["start"]["line"], e["start"]["column"], e["end"]["line"], e["end"]["column"],
                   e["replacement"]) for e in fix.get("edits") or []]
         if edits:
@@ -486,8 +487,8 @@ def _sarif_fixes(findings: list[Finding], paths: list[str], options: Options,
 
 
 def _fixable(findings: list[Finding], paths: list[str], options: Options, args: argparse.Namespace,
-             stdin: dict[str, bytes]) -> Fixable:
+             stdin: dict[str, bytes], key: str | None) -> Fixable:
     """``[*]`` on the findings --fix fixes, and ruff's "N fixable with `--fix`" line."""
-    from .fixes import fixable
+    from .fixcache import fixable
 
-    return fixable(findings, paths, options, args.unsafe_fixes, stdin) if findings else Fixable()
+    return fixable(findings, paths, options, args.unsafe_fixes, stdin, key) if findings else Fixable()

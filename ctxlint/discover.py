@@ -86,18 +86,32 @@ def _is_identifier_path(parts: list[str]) -> bool:
     return all(p.isidentifier() for p in parts)
 
 
-def module_name(abspath: str) -> tuple[str, bool, str]:
-    """(dotted name, is package, directory the name is relative to) from ``__init__.py`` files."""
+def module_name(abspath: str, packages: dict[str, tuple[tuple[str, ...], str]] | None = None) -> tuple[str, bool, str]:
+    """(dotted name, is package, directory the name is relative to) from ``__init__.py`` files; ``packages``
+    keeps what was found of each directory, for the other files of a walk."""
     directory, filename = os.path.split(abspath)
     stem = filename[:-3] if filename.endswith(".py") else filename
     is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        directory, pkg = os.path.split(directory)
-        parts.insert(0, pkg)
-        if not pkg:
-            break
-    return ".".join(parts) or stem, is_package, directory
+    chain, base = _package_chain(directory, {} if packages is None else packages)
+    return ".".join(chain if is_package else (*chain, stem)) or stem, is_package, base
+
+
+def _package_chain(directory: str, memo: dict[str, tuple[tuple[str, ...], str]]) -> tuple[tuple[str, ...], str]:
+    """The names of the packages from the outermost one holding ``directory`` down to it, and the folder
+    above the outermost."""
+    found = memo.get(directory)
+    if found is None:
+        if os.path.isfile(os.path.join(directory, "__init__.py")):
+            parent, pkg = os.path.split(directory)
+            if not pkg:
+                found = (pkg,), parent
+            else:
+                chain, base = _package_chain(parent, memo)
+                found = (*chain, pkg), base
+        else:
+            found = (), directory
+        memo[directory] = found
+    return found
 
 
 def _gitignore_specs(start: str) -> list[tuple[str, pathspec.PathSpec]]:
@@ -144,6 +158,7 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
     out = Discovery()
     seen: set[str] = set()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
+    folders = _Folders()
     for given in paths:
         if not os.path.lexists(given) and os.path.abspath(given) in virtual:
             _add(out, seen, os.path.abspath(given), given_dir=None)
@@ -186,7 +201,7 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
                     continue
                 if exclude_spec is not None and exclude_spec.match_file(os.path.relpath(full, top)):
                     continue
-                _add(out, seen, full, given_dir=top)
+                _add(out, seen, full, given_dir=top, folders=folders)
     for root in sorted({find_project_root(os.path.abspath(p)) for p in paths if os.path.exists(p)}):
         for group, targets in declared_entry_points(root).items():
             out.entry_points[group] = out.entry_points.get(group, ()) + targets
@@ -232,17 +247,59 @@ def _walk_error(out: Discovery, top: str):  # type: ignore[no-untyped-def]
     return onerror
 
 
-def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None) -> None:
-    real = os.path.realpath(full)
+class _Folders:
+    """What discovery works out once per folder rather than once per file: its real path, how it is shown,
+    its packages, and its path relative to the folders given."""
+
+    def __init__(self) -> None:
+        self.real: dict[str, str] = {}
+        self.shown: dict[str, str | None] = {}
+        self.packages: dict[str, tuple[tuple[str, ...], str]] = {}
+        self.relative: dict[tuple[str, str], str] = {}
+
+    def realpath(self, full: str) -> str:
+        directory, name = os.path.split(full)
+        if os.path.islink(full):
+            return os.path.realpath(full)
+        real = self.real.get(directory)
+        if real is None:
+            real = self.real[directory] = os.path.realpath(directory)
+        return os.path.join(real, name)
+
+    def display(self, full: str) -> str:
+        """:func:`display_path` of a file, from its folder's path relative to the current directory."""
+        directory, name = os.path.split(full)
+        if directory not in self.shown:
+            try:
+                self.shown[directory] = os.path.relpath(directory)
+            except ValueError:
+                self.shown[directory] = None
+        rel = self.shown[directory]
+        if rel is None:
+            return full
+        rel = name if rel == "." else os.path.join(rel, name)
+        return full if rel.startswith(".." + os.sep + "..") else rel
+
+    def relpath(self, full: str, root: str) -> str:
+        directory, name = os.path.split(full)
+        rel = self.relative.get((directory, root))
+        if rel is None:
+            rel = self.relative[(directory, root)] = os.path.relpath(directory, root)
+        return name if rel == "." else os.path.join(rel, name)
+
+
+def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None, folders: _Folders | None = None) -> None:
+    folders = folders or _Folders()
+    real = folders.realpath(full)
     if real in seen:
         return
     seen.add(real)
-    name, is_package, base = module_name(full)
+    name, is_package, base = module_name(full, folders.packages)
     aliases: list[str] = []
     if given_dir is not None:
         # namespace packages: the name relative to the directory given and its src/
         for root in (given_dir, os.path.join(given_dir, "src")):
-            rel = os.path.relpath(full, root)
+            rel = folders.relpath(full, root)
             if rel.startswith(".."):
                 continue
             parts = rel[:-3].split(os.sep)
@@ -257,7 +314,7 @@ def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None) -> No
         tail = "/".join(full.replace(os.sep, "/").split("/")[-(pattern.count("/") + 1):])
         if fnmatch.fnmatchcase(tail, pattern) and os.path.exists(os.path.join(os.path.dirname(full), marker)):
             entry_ctx = APP
-    out.files.append(SourceFile(display_path(full), full, name, is_package, tuple(aliases), entry_ctx))
+    out.files.append(SourceFile(folders.display(full), full, name, is_package, tuple(aliases), entry_ctx))
 
 
 # ---- a file's project ----------------------------------------------------------------------------

@@ -10,19 +10,14 @@ import multiprocessing
 import os
 import re
 
-from . import progress
-from .analysis.program import Program as Graph
-from .analysis.templates import fingerprint as template_fingerprint
+from . import filestate, progress
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, discard, rarely
-from .discover import SourceFile, discover
+from .discover import Discovery, SourceFile, discover
 from .findings import Finding
 from .incremental import Memory
 from .model import Module
 from .options import Options, Result
-from .propagate import Propagator
-from .rules import CHECKS, selected
-from .rules.messages import outcome_findings, parse_error_findings
 from .shown import shown_findings
 from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
@@ -164,24 +159,39 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
     options = options or Options()
     found = discover(paths, options.respect_gitignore, options.exclude, virtual=overrides or ())
     errors = list(found.errors)
-    items, kept = read_items(found.files, overrides, errors, memo)
-    keys = memo.keys(items) if memo is not None else [entry_key(*item) for item in items]
     if memo is not None:
         memo.forget({f.abspath for f in found.files})
     cache = Cache(options.cache_dir or default_directory(paths)) if options.use_cache else None
     modules: list[Module] = []
-    # the findings of exactly this set of sources and settings, when nothing changed
-    # (the templates it renders are read by the analysis: every file that can be one is in the key)
-    inputs = (found.entry_points, template_fingerprint((item[3], item[0]) for item in items), _settings(options))
-    project_key = project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in kept], *inputs[:2]), inputs[2])
-    cached = cache.get_findings(project_key) if cache is not None else None
+    # the findings of exactly this set of sources and settings, when nothing changed (the templates it renders
+    # are read by the analysis: every file that can be one is in the key); a process without the sources in
+    # memory reads only the files the stat index does not vouch for
+    cached = None
+    project_key: str | None = None
+    if cache is not None and memo is None:
+        index = filestate.StatIndex(filestate.index_path(cache.dir, paths))
+        unread: list[str] = []
+        known = filestate.known_files(found.files, overrides, unread, index)
+        index.keep_only(f.abspath for f in found.files)
+        index.save()
+        inputs = _inputs(known.files, [fact.folders for fact in known.facts], found, options)
+        project_key = _project_key(filestate.entry_keys(known.files, known.keys, known.facts), known.files, inputs)
+        cached = cache.get_findings(project_key)
+        if cached is not None:
+            errors += unread
     if cached is not None:
         findings = cached
     else:
+        items, kept = read_items(found.files, overrides, errors, memo)
+        keys = memo.keys(items) if memo is not None else [entry_key(*item) for item in items]
+        inputs = _inputs(kept, [filestate.folder_literals(item[0]) for item in items], found, options)
+        project_key = _project_key(keys, kept, inputs) if cache is not None else None
         modules = _summaries(items, kept, keys, cache, options, memo.summaries if memo is not None else None)
         findings = memo.findings(keys, modules, inputs, lambda: findings_for(modules, options, found.entry_points)) \
             if memo is not None else findings_for(modules, options, found.entry_points)
-        if cache is not None and not any(m.transient for m in modules):
+        if project_key is not None and any(m.transient for m in modules):
+            project_key = None
+        if project_key is not None and cache is not None:
             cache.put_findings(project_key, findings)
     findings = shown_findings(list(findings), {f.abspath: f.path for f in found.files})
     if report_only is not None:
@@ -191,11 +201,28 @@ def analyse(paths: list[str], options: Options | None = None, overrides: dict[st
         suppressions = Suppressions(SourceLines(overrides))
         findings = [f for f in findings if not suppressions.suppresses(f)]
     findings.sort(key=Finding.sort_key)
-    return Result(findings, errors, len(found.files), modules)
+    return Result(findings, errors, len(found.files), modules, project_key)
+
+
+def _inputs(files: list[SourceFile], folders: list[tuple[str, ...]], found: Discovery,
+            options: Options) -> tuple[object, ...]:
+    """Besides the sources, what the findings depend on: entry points, the templates (files in every folder
+    that can hold them), the settings."""
+    templates = filestate.template_fingerprint((f.abspath, names) for f, names in zip(files, folders))
+    return (found.entry_points, templates, _settings(options))
+
+
+def _project_key(keys: list[str], files: list[SourceFile], inputs: tuple[object, ...]) -> str:
+    return project_entry_key(keys, ([(f.aliases, f.entry_ctx) for f in files], *inputs[:2]), str(inputs[2]))
 
 
 def findings_for(modules: list[Module], options: Options,
                  entry_points: dict[str, tuple[str, ...]] | None = None) -> list[Finding]:
+    from .analysis.program import Program as Graph
+    from .propagate import Propagator
+    from .rules import CHECKS, selected
+    from .rules.messages import outcome_findings, parse_error_findings
+
     out: list[Finding] = parse_error_findings(modules)
     progress.phase(f"analysing {len(modules)} modules")
     with rarely(ANALYSING):

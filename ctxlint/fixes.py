@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -39,6 +39,7 @@ from .fixing import (
     check_compiles,
     check_parses,
     overlaps,
+    target_name,
 )
 from .options import Options, Result
 from .report import Fixable
@@ -98,8 +99,25 @@ def fixes_as_json(findings: Sequence[Finding], paths: Sequence[str] | None = Non
                   options: Options | None = None, overrides: dict[str, bytes] | None = None) -> list[dict[str, Any]]:
     """``fix_as_json`` for every finding of one analysis of ``paths``, sharing the parsed files; ``overrides``:
     the texts analysed instead of the files on disk (standard input)."""
-    ctx = _context(paths, options, overrides)
-    return [fix_as_json(f, ctx) for f in findings]
+    ctx = _expecting(_context(paths, options, overrides), findings)
+    return [fx.as_json() for fx in _each_fix(findings, ctx)]
+
+
+_KEPT_UNITS = 200  # parsed files kept between fixes (findings come sorted by file: neighbours share them)
+
+
+def _each_fix(findings: Sequence[Finding], ctx: FixContext) -> Iterator[Fix]:
+    """``fix_for`` of each finding, the parsed files dropped between fixes when they grow many."""
+    for f in findings:
+        yield fix_for(f, ctx)
+        ctx.sources.forget_units(_KEPT_UNITS)
+
+
+def _expecting(ctx: FixContext, findings: Sequence[Finding]) -> FixContext:
+    """``ctx``, told which names the fixes of ``findings`` may count the references of (their targets'):
+    the project's files are then scanned once for all of them, not once per finding."""
+    ctx.references.expect(target_name(f) for f in findings)
+    return ctx
 
 
 def _context(paths: Sequence[str] | None, options: Options | None,
@@ -128,8 +146,8 @@ def fixable(findings: Sequence[Finding], paths: Sequence[str], options: Options,
             overrides: dict[str, bytes] | None = None) -> Fixable:
     """Which findings ``--fix`` (with ``unsafe``: ``--fix --unsafe-fixes``) fixes, and the unsafe fixes it
     leaves out, for the text report."""
-    ctx = _context(paths, options, overrides)  # as the JSON output's: the same applicability
-    applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in (fix_for(f, ctx) for f in findings)]
+    ctx = _expecting(_context(paths, options, overrides), findings)  # as the JSON output's
+    applicabilities = [fx.applicability if fx.edits else SUGGESTION for fx in _each_fix(findings, ctx)]
     return Fixable([a == SAFE or unsafe and a == UNSAFE for a in applicabilities],
                    0 if unsafe else applicabilities.count(UNSAFE), unsafe)
 
@@ -184,7 +202,7 @@ def plan_fixes(paths: list[str], options: Options, unsafe: bool, texts: dict[str
     for _ in range(MAX_PASSES):
         overrides = {p: s.data for p, s in current.items()}
         result = kept(analyse(paths, options, overrides), keep, overrides)
-        ctx = FixContext(Sources(current), files=list(current))
+        ctx = _expecting(FixContext(Sources(current), files=list(current)), result.findings)
         fixes = [(f, fix_for(f, ctx)) for f in result.findings]
         if first is None:
             first = result

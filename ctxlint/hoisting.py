@@ -11,7 +11,7 @@ import libcst as cst
 
 from .analysis.values import short_name
 from .findings import Finding
-from .fixing import SAFE, UNSAFE, Fix, FixError, NoFix, target_name, worker_label
+from .fixing import SAFE, UNSAFE, Fix, NoFix, target_name, worker_label
 from .rewrite import (
     Change,
     FixContext,
@@ -255,33 +255,7 @@ def target_def(f: Finding, ctx: FixContext, spawn: Spawn) -> tuple[Unit, cst.Fun
 
 def references(ctx: FixContext, name: str, where: str) -> int:
     """How often the project refers to ``name`` besides defining and importing it."""
-    word = re.compile(rf"\b{re.escape(name)}\b")
-    count = 0
-    for path in ctx.project_files(where):
-        try:
-            text = ctx.sources.text(path).text
-        except FixError:
-            continue
-        if not word.search(text):
-            continue
-        try:
-            u = ctx.unit(path)
-        except NoFix:
-            count += 1
-            continue
-        for n in u.nodes:
-            if isinstance(n, cst.Name) and n.value == name:
-                p = u.up(n)
-                if isinstance(p, (cst.ImportAlias, cst.AsName, cst.Param)):
-                    continue
-                if isinstance(p, (cst.FunctionDef, cst.ClassDef)) and p.name is n:
-                    continue
-                if isinstance(p, cst.Arg) and p.keyword is n:
-                    continue
-                if isinstance(p, cst.Attribute) and p.attr is n and isinstance(u.up(p), cst.ImportAlias):
-                    continue
-                count += 1
-    return count
+    return ctx.references.count(name, where)
 
 
 def hoist(f: Finding, ctx: FixContext, spawn: Spawn, process: bool) -> Fix:

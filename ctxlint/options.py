@@ -30,3 +30,6 @@ class Result:
     errors: list[str]
     files: int
     modules: list[Module] = field(default_factory=list)
+    # the cache's key of exactly these sources and settings (None: not cached); what was computed from the
+    # findings alone (their fixes) can be cached under it
+    key: str | None = None

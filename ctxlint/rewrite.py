@@ -14,12 +14,16 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from .cstwalk import children
 from .fixing import Edit, FixError, NoFix, SourceText, edits_between
 from .summary import Positions
+
+if TYPE_CHECKING:
+    from .references import References
 
 Pos = tuple[int, int, int, int]
 
@@ -43,7 +47,7 @@ class Unit:
         self.parent: dict[int, cst.CSTNode] = {}
         self.nodes: list[cst.CSTNode] = []
         self.index: dict[int, int] = {}
-        self.module.visit(_Collect(self))
+        self._collect()
         self.flask: dict[str, str] = {}  # local name -> "flask" (the module) or "flask.<member>"
         self.imports: dict[str, str] = {}  # local name -> the dotted thing it imports
         self.names: set[str] = set()  # every name bound at module level
@@ -83,6 +87,21 @@ class Unit:
                 for n in preorder(node.name):
                     if isinstance(n, cst.Name):
                         self.names.add(n.value)
+
+    def _collect(self) -> None:
+        """Every node in preorder (a node before the nodes inside it), with its parent.  Read from the nodes'
+        fields: libcst's visitor rebuilds every node it passes, which cost most of a fix's time.  Siblings
+        come in the order of their fields, not always the order of the text: nothing here depends on it."""
+        nodes, parent, index = self.nodes, self.parent, self.index
+        stack: list[cst.CSTNode] = [self.module]
+        while stack:
+            node = stack.pop()
+            index[id(node)] = len(nodes)
+            nodes.append(node)
+            kids = children(node)
+            for kid in kids:
+                parent[id(kid)] = node
+            stack.extend(reversed(kids))
 
     def range(self, node: cst.CSTNode) -> Pos:
         return self.pos.of(node)
@@ -131,23 +150,6 @@ class Unit:
                     scope is not None and expr.value.value in local_names(scope)):
                 return expr.attr.value
         return None
-
-
-class _Collect(cst.CSTVisitor):
-    def __init__(self, unit: Unit) -> None:
-        self.unit = unit
-        self.stack: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.stack:
-            self.unit.parent[id(node)] = self.stack[-1]
-        self.unit.index[id(node)] = len(self.unit.nodes)
-        self.unit.nodes.append(node)
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
 
 
 def preorder(node: cst.CSTNode, into_scopes: bool = True) -> Iterator[cst.CSTNode]:
@@ -246,6 +248,23 @@ class Sources:
                 raise NoFix(f"{path} cannot be fixed: {exc}") from exc
         return self._units[ap]
 
+    def forget_units(self, keep: int) -> None:
+        """Drop the parsed files when there are more than ``keep`` of them (between two fixes: within one, a
+        file must stay the same tree), so that the fixes of a big project do not hold every tree they parsed."""
+        if len(self._units) > keep:
+            self._units.clear()
+
+    def has_unit(self, path: str) -> bool:
+        return os.path.abspath(path) in self._units
+
+    def parse(self, path: str) -> Unit:
+        """The file parsed, without keeping the tree (nor the text, when it was not kept already)."""
+        ap = os.path.abspath(path)
+        try:
+            return Unit(path, self.texts.get(ap) or SourceText.read(ap))
+        except (FixError, RecursionError) as exc:
+            raise NoFix(f"{path} cannot be fixed: {exc}") from exc
+
 
 class FixContext:
     """What fixes are computed against: the source texts and the project's files."""
@@ -253,6 +272,16 @@ class FixContext:
     def __init__(self, sources: Sources | None = None, files: Iterable[str] | None = None) -> None:
         self.sources = sources or Sources()
         self.files = [os.path.abspath(f) for f in files] if files is not None else None
+        self._references: References | None = None
+
+    @property
+    def references(self) -> References:
+        """The project's references to names, indexed once for all the fixes of this context."""
+        if self._references is None:
+            from .references import References
+
+            self._references = References(self)
+        return self._references
 
     def unit(self, path: str) -> Unit:
         return self.sources.unit(path)

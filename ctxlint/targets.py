@@ -52,13 +52,16 @@ def analyse_targets(paths: list[str], options: Options, overrides: dict[str, byt
 
     files, directories = _split(paths, overrides)
     merged = Result([], [], 0)
+    keys: list[str | None] = []
     if directories:
         result = analyse(directories, options, overrides=overrides)
+        keys.append(result.key)
         merged.findings.extend(result.findings)
         merged.errors.extend(result.errors)
         merged.files += result.files
     for group, project in _projects(files):
         result = analyse(project, options, overrides=overrides, report_only=set(group))
+        keys.append(result.key)
         merged.findings.extend(result.findings)
         merged.errors.extend(e for e in result.errors if e not in merged.errors)
     merged.files += len({os.path.realpath(p) for p in files})
@@ -70,6 +73,8 @@ def analyse_targets(paths: list[str], options: Options, overrides: dict[str, byt
             seen.add(key)
             unique.append(f)
     merged.findings = sorted(unique, key=Finding.sort_key)
+    if keys and all(keys):
+        merged.key = "+".join(k for k in keys if k)
     return merged
 
 

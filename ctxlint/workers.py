@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from . import progress
-from .collector import PARSING
+from .collector import PARSING, RECEIVING, rarely
 from .model import Module
 
 Item = tuple[bytes, str, str, str, bool]  # source, module key, import name, path, is package
@@ -68,6 +68,12 @@ class _Supervisor:
         self.context = multiprocessing.get_context()
 
     def run(self) -> list[Module]:
+        # the summaries received live to the end of the run: the collector scanning them again and again
+        # as they pile up (most of this process's time on a big project) would find nothing to free
+        with rarely(RECEIVING):
+            return self._run()
+
+    def _run(self) -> list[Module]:
         try:
             for _ in range(self.jobs):
                 self.workers.append(self._start())
