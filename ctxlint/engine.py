@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 
 from . import filestate, progress
 from .cache import Cache, default_directory, entry_key, project_entry_key
 from .collector import ANALYSING, discard, rarely
 from .discover import Discovery, SourceFile, discover
+from .filestate import read_source
 from .findings import Finding
 from .incremental import Memory
 from .model import Module
@@ -23,34 +23,9 @@ from .suppression import SourceLines, Suppressions
 from .workers import DEFAULT_TIMEOUT, Item, can_fork_workers, summarise_in_workers
 
 
-def read_source(f: SourceFile, overrides: dict[str, bytes] | None) -> bytes | str:
-    """The file's bytes, or an error message."""
-    if overrides is not None and f.abspath in overrides:
-        return overrides[f.abspath]
-    try:
-        with open(f.abspath, "rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        return exc.strerror or str(exc)
-
-
-_RELATIVE_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.+)", re.MULTILINE)
-
-
 def _namespace_name(f: SourceFile, data: bytes) -> str:
-    """The name a module's relative imports are resolved from: its own, unless they climb above its
-    package, which only works inside a namespace package (folders without ``__init__.py``): then its
-    name in that namespace."""
-    if not f.aliases or b"from ." not in data and b"from\t." not in data:
-        return f.import_name
-    climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
-    depth = f.import_name.count(".") + (1 if f.is_package else 0)
-    if climb <= depth:
-        return f.import_name
-    for alias in f.aliases:
-        if alias.count(".") + (1 if f.is_package else 0) >= climb:
-            return alias
-    return f.import_name
+    """The name a module's relative imports are resolved from (see filestate.namespace_name)."""
+    return filestate.namespace_name(f, filestate.relative_climb(data))
 
 
 def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None, errors: list[str],

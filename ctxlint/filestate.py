@@ -42,10 +42,14 @@ class Facts:
 
     @classmethod
     def of(cls, data: bytes) -> Facts:
-        climb = 0
-        if b"from ." in data or b"from\t." in data:
-            climb = max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
-        return cls(hashlib.blake2b(data, digest_size=20).digest(), climb, folder_literals(data))
+        return cls(hashlib.blake2b(data, digest_size=20).digest(), relative_climb(data), folder_literals(data))
+
+
+def relative_climb(data: bytes) -> int:
+    """The most dots of a module's relative imports (0: none)."""
+    if b"from ." not in data and b"from\t." not in data:
+        return 0
+    return max((len(dots) for dots in _RELATIVE_IMPORT.findall(data)), default=0)
 
 
 def folder_literals(data: bytes) -> tuple[str, ...]:

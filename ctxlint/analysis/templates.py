@@ -20,7 +20,6 @@ folder, are skipped: nothing is guessed.
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING, Iterable
 
 from ..knowledge.base import Knowledge, TemplateRender
@@ -546,35 +545,3 @@ def _worth_resolving(call: CallExpr) -> bool:
         if isinstance(a, (Str, Seq)) or isinstance(a, Name) and a.id == "__name__":
             return True
     return False
-
-
-_FOLDER_LITERAL = re.compile(rb"""template_folder\s*=\s*[rRuU]?["']([^"'\\\n]+)["']""")
-
-
-def candidate_folders(sources: Iterable[tuple[str, bytes]]) -> list[str]:
-    """Every folder a project's templates can be in, from its files alone (no analysis): ``templates``
-    next to each module and the literal ``template_folder=`` values its modules pass.  A superset of the
-    folders the analysis finds, for the findings cache's key."""
-    out: set[str] = set()
-    for path, source in sources:
-        here = os.path.dirname(path)
-        out.add(os.path.normpath(os.path.join(here, "templates")))
-        for m in _FOLDER_LITERAL.finditer(source):
-            out.add(os.path.normpath(os.path.join(here, m.group(1).decode("utf-8", "replace"))))
-    return sorted(d for d in out if os.path.isdir(d))
-
-
-def fingerprint(sources: Iterable[tuple[str, bytes]]) -> tuple[tuple[str, int, int], ...]:
-    """(path, size, mtime) of every file in the candidate template folders."""
-    out: list[tuple[str, int, int]] = []
-    for folder in candidate_folders(sources):
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                p = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(p)
-                except OSError:
-                    continue
-                out.append((p, st.st_size, st.st_mtime_ns))
-    return tuple(out)
