@@ -105,6 +105,25 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def source_bytes(text: str) -> bytes:
+    """An editor's or flake8's text as the file's bytes: in the codec its coding cookie names (UTF-8
+    otherwise), so that they decode back to the same text (characters the codec lacks become ``?``)."""
+    try:
+        data = text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate from an editor's buffer
+        data = text.encode("utf-8", errors="surrogatepass")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        return data
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data
+    try:
+        return text.encode(encoding, errors="replace")
+    except LookupError:
+        return data
+
+
 @dataclass
 class SourceText:
     abspath: str

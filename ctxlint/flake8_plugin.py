@@ -38,6 +38,7 @@ from . import __version__
 from .discover import discover, find_project_root
 from .engine import Options, analyse
 from .findings import Finding
+from .fixing import source_bytes
 from .rules import RULES
 from .suppression import Directive, directives
 
@@ -145,21 +146,6 @@ def _disk_text(path: str) -> str | None:
         return None
 
 
-def _encode(text: str) -> bytes:
-    """Source bytes for ``text`` that decode back to it under its own coding cookie."""
-    data = text.encode("utf-8", errors="surrogateescape")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        return data
-    if encoding in ("utf-8", "utf-8-sig"):
-        return data
-    try:
-        return text.encode(encoding, errors="replace")
-    except LookupError:
-        return data
-
-
 def findings_for_file(filename: str, lines: Sequence[str]) -> list[Finding]:
     """ctxlint's findings in ``filename``, whose current text is ``lines``, analysed with its project."""
     path = os.path.abspath(filename)
@@ -188,7 +174,7 @@ def findings_for_file(filename: str, lines: Sequence[str]) -> list[Finding]:
         if cached is not None:
             _STATE.buffers.move_to_end(key)
             return list(cached)
-        overrides = None if same else {path: _encode(text)}
+        overrides = None if same else {path: source_bytes(text)}
         findings = _run_engine([root, path] if in_project else [path], overrides=overrides,
                                report_only={path})
         _STATE.buffers[key] = findings
@@ -238,7 +224,7 @@ class CtxlintChecker:
         ignores: dict[int, list[Directive]] | None = None
         for f in findings_for_file(self.filename, self.lines):
             if ignores is None:
-                ignores = directives(_encode("".join(self.lines)))
+                ignores = directives(source_bytes("".join(self.lines)))
             if any(d.tool and d.matches(f.code) for d in ignores.get(f.line, ())):
                 continue
             message = " ".join(f.message.split())

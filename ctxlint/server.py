@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import logging
 import os
 import sys
 import time
-import tokenize
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +35,7 @@ from .config import ConfigError, Settings, find_config, load_config, resolve
 from .discover import PROJECT_MARKERS, _is_marker, find_project_root
 from .engine import Options, Workspace
 from .findings import Finding
-from .fixing import SAFE, UNSAFE, Edit, Fix, FixError, SourceText, edits_between, split_lines
+from .fixing import SAFE, UNSAFE, Edit, Fix, FixError, SourceText, edits_between, source_bytes, split_lines
 from .rules import RULES
 from .suppression import SourceLines, Suppressions, directives
 from .targets import PYTHON_SUFFIXES
@@ -65,21 +63,6 @@ class Run:
     errors: list[str]
     fixes: dict[int, Fix] = field(default_factory=dict)  # by id() of a finding, computed when asked for
     fix_context: Any = None  # the FixContext of the analysed texts, made when a fix is first asked for
-
-
-def buffer_bytes(text: str) -> bytes:
-    """A buffer's text as the file's bytes: in the codec its coding cookie names (UTF-8 otherwise)."""
-    data = text.encode("utf-8", errors="surrogatepass")
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        return data
-    if encoding in ("utf-8", "utf-8-sig"):
-        return data
-    try:
-        return text.encode(encoding)
-    except (LookupError, UnicodeEncodeError):
-        return data
 
 
 class Project:
@@ -124,7 +107,7 @@ class Project:
     def analyse(self, texts: dict[str, str], versions: dict[str, int | None]) -> Run:
         """Analyse the project with ``texts`` (the open buffers) in place of their files.  Runs in the worker
         thread."""
-        overrides = {p: buffer_bytes(t) for p, t in texts.items()}
+        overrides = {p: source_bytes(t) for p, t in texts.items()}
         # the open files are named too, as `ctxlint FILE` names them (a buffer not yet saved is found so)
         self.workspace.paths = [self.root, *sorted(texts)]
         result = self.workspace.analyse(overrides)
@@ -143,7 +126,7 @@ class Project:
                            virtual={p: b"" for p in run.texts}).files:
             try:
                 if sf.abspath in run.texts:
-                    out[sf.abspath] = SourceText.from_bytes(sf.abspath, buffer_bytes(run.texts[sf.abspath]))
+                    out[sf.abspath] = SourceText.from_bytes(sf.abspath, source_bytes(run.texts[sf.abspath]))
                 else:
                     out[sf.abspath] = SourceText.read(sf.abspath)
             except FixError:
@@ -373,7 +356,7 @@ class CtxlintServer(LanguageServer):
                 texts = {}
                 for p, t in run.texts.items():
                     try:
-                        texts[p] = SourceText.from_bytes(p, buffer_bytes(t))
+                        texts[p] = SourceText.from_bytes(p, source_bytes(t))
                     except FixError:
                         pass
                 run.fix_context = FixContext(Sources(texts))
@@ -402,7 +385,7 @@ class CtxlintServer(LanguageServer):
         if not 0 < f.line <= len(lines):
             return None
         line = lines[f.line - 1].rstrip("\r\n")
-        for d in directives(buffer_bytes(text)).get(f.line, []):
+        for d in directives(source_bytes(text)).get(f.line, []):
             if d.codes is None:
                 continue
             col = d.column - 1 + len(d.text)
