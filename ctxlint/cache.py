@@ -23,7 +23,7 @@ from .fixing import atomic_write
 from .model import Module
 
 # Bump when the summary format changes without a version change.
-FORMAT = 4
+FORMAT = 5
 DIRNAME = ".ctxlint_cache"
 
 

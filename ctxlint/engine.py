@@ -32,22 +32,17 @@ def read_items(files: list[SourceFile], overrides: dict[str, bytes] | None, erro
                memory: Memory | None = None) -> tuple[list[Item], list[SourceFile]]:
     """The source of each file with the names its summary needs (its absolute path: the engine's paths have one
     form); unreadable files go to ``errors``.  ``memory`` reads only files whose status changed."""
-    items: list[Item] = []
     kept: list[SourceFile] = []
-    used: dict[str, int] = {}
+    sources: list[bytes] = []
     for f in files:
         data = memory.read(f.abspath, overrides) if memory is not None else read_source(f, overrides)
         if isinstance(data, str):
             errors.append(f"{f.path}: {data}")
             continue
-        key = f.import_name
-        if key in used:
-            used[key] += 1
-            key = f"{key}@{used[key]}"
-        else:
-            used[key] = 1
-        items.append((data, key, _namespace_name(f, data), f.abspath, f.is_package))
         kept.append(f)
+        sources.append(data)
+    items: list[Item] = [(data, key, _namespace_name(f, data), f.abspath, f.is_package)
+                         for f, data, key in zip(kept, sources, filestate.module_keys(kept))]
     return items, kept
 
 

@@ -276,8 +276,9 @@ class Module:
     global_types: dict[str, Types] = field(default_factory=dict)  # module-level ``x: T = ...``
     functions: dict[str, Function] = field(default_factory=dict)
     classes: dict[str, Class] = field(default_factory=dict)
-    # ``x.attr = value`` and ``x[...] = value`` assignments anywhere: (target, value, pos)
-    attr_assigns: list[tuple[Expr, Expr, Pos]] = field(default_factory=list)
+    # ``x.attr = value`` and ``x[...] = value`` assignments anywhere: (target, value, pos, the function the
+    # statement is in: "" at module level)
+    attr_assigns: list[tuple[Expr, Expr, Pos, str]] = field(default_factory=list)
     sets_server_name: bool = False
     error: tuple[str, int, int] | None = None  # message, line, col
     # the error belongs to this run, not to the source (a deadline, a crashed worker): not cached

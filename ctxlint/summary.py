@@ -870,7 +870,7 @@ class _Summariser:
             return
         if isinstance(target, cst.Attribute):
             base = self.enc(target.value, scope)
-            self.mod.attr_assigns.append((Attr(base, target.attr.value), value, self.pos.of(node)))
+            self.mod.attr_assigns.append((Attr(base, target.attr.value), value, self.pos.of(node), scope.qual))
             # self.x = ... in a method: an instance attribute of the class
             fn = scope.fn
             if fn is not None and fn.cls is not None and isinstance(base, Name) and base.scope == fn.qual \
@@ -882,7 +882,7 @@ class _Summariser:
             return
         if isinstance(target, cst.Subscript):
             stored = self.enc(target, scope)  # Sub(base, key): the key when it is a string literal
-            self.mod.attr_assigns.append((stored, value, self.pos.of(node)))
+            self.mod.attr_assigns.append((stored, value, self.pos.of(node), scope.qual))
             self._store(target, scope, conds)
 
     def _store(self, target: Any, scope: _Scope, conds: tuple[int, ...]) -> None:

@@ -176,6 +176,9 @@ def mail():
     "babel.localeselector(pick_locale)",  # before Flask-Babel 3
     "babel.locale_selector_func = pick_locale",  # before Flask-Babel 3
     "get_babel(app).locale_selector = pick_locale",
+    # assigned inside a function to a global object: the value is the function's own name
+    "def setup():\n    def pick():\n        return pick_locale()\n    get_babel(app).locale_selector = pick\nsetup()",
+    "def setup():\n    def pick():\n        return pick_locale()\n    babel.locale_selector_func = pick\nsetup()",
     "app.extensions['babel'].locale_selector = pick_locale  # not known: nothing",
     "babel.localeselector(pick_locale)\nbabel.localeselector(lambda: 'en')  # two: which one runs is unknown",
 ])

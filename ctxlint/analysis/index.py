@@ -78,6 +78,10 @@ class Index:
         """A test module (see is_test_path)."""
         return is_test_path(mod.path)
 
+    def statement_scope(self, qual: str, mod: Module) -> Function:
+        """The function a statement recorded with its function's qualname runs in (``mod``'s body for "")."""
+        return self.functions.get(qual, mod.body) if qual else mod.body
+
     def decorator_scope(self, fn: Function) -> Function:
         """The function a def statement's decorators are evaluated in."""
         if fn.parent and fn.parent in self.functions:

@@ -141,10 +141,9 @@ class Templates:
                     self._folder(fn, ev.call, callee)
         if self.t.env_tables:
             for mod in self.index.modules.values():
-                for stored, assigned, _ in mod.attr_assigns:
+                for stored, assigned, _, scope in mod.attr_assigns:
                     if isinstance(stored, Sub) and stored.key and isinstance(stored.value, Attr):
-                        where = _scope_of(self.index, stored.value, mod)
-                        self._env_helper(where, stored.value, stored.key, assigned)
+                        self._env_helper(self.index.statement_scope(scope, mod), stored.value, stored.key, assigned)
         for fn, ev, spec, name in renders:
             self._render(fn, ev, spec, name)
         if self._param_renders:
@@ -477,15 +476,6 @@ def _parsed(file: str) -> TemplateSummary | None:
             from ..jinja import summarise_template
             _PARSED[key] = summarise_template(source)
     return _PARSED[key]
-
-
-def _scope_of(index: Index, expr: Expr, mod: Module) -> Function:
-    """The function an assignment's target is evaluated in: the scope of the name it starts at."""
-    while isinstance(expr, (Attr, Sub)):
-        expr = expr.value
-    if isinstance(expr, Name) and expr.scope in index.functions:
-        return index.functions[expr.scope]
-    return mod.body
 
 
 def _names(arg: Expr | None) -> tuple[str, ...]:

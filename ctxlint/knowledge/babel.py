@@ -106,10 +106,9 @@ def selectors(r: Any) -> dict[str, list[tuple[str, Any]]]:
     for mod in r.index.modules.values():
         if r.index.is_test(mod):
             continue
-        for target, value, _ in mod.attr_assigns:
+        for target, value, _, where in mod.attr_assigns:
             if isinstance(target, Attr) and target.attr in SELECTOR_ATTRS:
-                scope = r.functions.get(target.value.scope, mod.body) \
-                    if isinstance(target.value, Name) and target.value.scope else mod.body
+                scope = r.index.statement_scope(where, mod)
                 owner = r.resolve(target.value, scope)
                 if isinstance(owner, Ext) and owner.name in SELECTOR_OWNERS:
                     add(SELECTOR_ATTRS[target.attr], r.resolve(value, scope), mod)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.values import Cls, Ext, Func, Value
-from ..model import Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Name, Str, WithCond, is_builtin, literal_truth
+from ..model import Attr, CallEvent, CallExpr, Function, IfCond, ImpRef, Str, WithCond, is_builtin, literal_truth
 from .base import APP, NONE, REQUEST, Library, Root, RootClass
 
 TASK_DECORATORS = ("celery.Celery().task", "celery.shared_task")
@@ -112,11 +112,9 @@ def app_task_default(prog: Any) -> bool:
     found = False
     classes = state["classes"]
     for mod in prog.modules.values():
-        for target, value, _ in mod.attr_assigns:
+        for target, value, _, where in mod.attr_assigns:
             if isinstance(target, Attr) and target.attr == TASK_ATTR:
-                v = prog.resolve(value, mod.body)
-                if v is None and isinstance(value, Name) and value.scope in prog.functions:
-                    v = prog.resolve(value, prog.functions[value.scope])
+                v = prog.resolve(value, prog.index.statement_scope(where, mod))
                 if isinstance(v, Cls) and _pushes(prog, v.qual):
                     found = True
                     classes.append(v.qual)
