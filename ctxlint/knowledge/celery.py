@@ -37,6 +37,10 @@ SIGNAL_PREFIX = "celery.signals."
 # a task class whose __call__ pushes an app context still runs these without one)
 TASK_HOOKS = ("before_start", "on_success", "on_failure", "on_retry", "after_return")
 TASK_BASES = ("celery.Task", "celery.Celery().Task", "flask_celeryext.AppContextTask")
+HOOK_LABEL = "Celery task hook"
+RECEIVER_LABELS = {signal: f"Celery {signal} receiver" for signal in TASK_SIGNALS + WORKER_SIGNALS}
+# roots a task class pushing a context around the task does not cover (messages and fixes say so)
+OUTSIDE_TASK_CLASS = frozenset({HOOK_LABEL, *RECEIVER_LABELS.values()})
 
 
 def task_context(prog: Any, fn: Function, name: str, call: CallExpr | None, scope: Function) -> int | None:
@@ -216,10 +220,9 @@ LIBRARY = Library(
         "celery.Celery().task": Root("job", "Celery task"),
         "celery.shared_task": Root("job", "Celery task"),
         "flask_celeryext.FlaskCeleryExt().celery.task": Root("job", "Celery task"),
-        **{f"{SIGNAL_PREFIX}{signal}.connect": Root("job", f"Celery {signal} receiver")
-           for signal in TASK_SIGNALS + WORKER_SIGNALS},
+        **{f"{SIGNAL_PREFIX}{signal}.connect": Root("job", label) for signal, label in RECEIVER_LABELS.items()},
     },
-    root_classes={base: RootClass("Celery task hook", TASK_HOOKS, kind="job") for base in TASK_BASES},
+    root_classes={base: RootClass(HOOK_LABEL, TASK_HOOKS, kind="job") for base in TASK_BASES},
     # Methods of a task function that hand it (and its arguments) to the queue.
     enqueue_methods=("delay", "apply_async", "s", "si", "signature"),
     job_calls={"delay": "rest", "apply_async": "args", "s": "rest", "si": "rest"},

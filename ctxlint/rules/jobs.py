@@ -13,6 +13,7 @@ from ..analysis.actions import Use
 from ..analysis.roots import Root
 from ..findings import Finding
 from ..fixing import SUGGESTION, Fix, uses_text
+from ..knowledge.celery import OUTSIDE_TASK_CLASS
 from .base import APP_ERROR_TEXT, REQUEST_ERROR_TEXT, Rule, url_for_hint
 
 if TYPE_CHECKING:
@@ -92,11 +93,11 @@ class JobApp(Rule):
 
     @classmethod
     def hint_for(cls, root: Root, use: Use) -> str:
-        if "Celery" in root.label and _task_class_helps(root.label):
-            return cls.hint
-        if not _task_class_helps(root.label):
+        if root.label in OUTSIDE_TASK_CLASS:
             return ("it runs without an application context, even where the task class pushes one around the "
                     "task — push one inside it (`with app.app_context():`)")
+        if "Celery" in root.label:
+            return cls.hint
         return "it runs without an application context — push one inside it (`with app.app_context():`)"
 
     @staticmethod
@@ -108,21 +109,16 @@ RULES = (JobRequest, JobApp)
 BOUNDARIES = ()  # a job's message is its rule's: "<label> <job>() runs with no context but reaches ..."
 
 
-def _task_class_helps(label: str) -> bool:
-    """Whether a task class pushing a context around the task would cover this root: not for what the worker
-    calls outside the task's ``__call__`` (its hooks, the receivers of its signals)."""
-    return not (label.endswith(" receiver") or label.endswith("task hook"))
-
-
 def suggest_job(f: Finding, ctx: FixContext) -> Fix:
     name = f.function or "the job"
     where = f"{f.path}:{f.line}"
     if f.code == "CTX301":
         return Fix(SUGGESTION, f"{name}() ({where}) runs with no request: read {uses_text(f)} where the job is "
                                f"started and pass the values to {name}() as arguments")
-    label = f.trace[0].note if f.trace else ""
-    runner = ", or give the job runner a task class that pushes one" if _task_class_helps(label.rsplit(" ", 1)[0]) \
-        else ""
+    # the boundary step's note is "<label> <function>()"
+    note = f.trace[0].note if f.trace else ""
+    outside = any(note.startswith(label + " ") for label in OUTSIDE_TASK_CLASS)
+    runner = "" if outside else ", or give the job runner a task class that pushes one"
     return Fix(SUGGESTION, f"{name}() ({where}) runs without an application context and reaches {uses_text(f)}: "
                            f"wrap its body in `with app.app_context():` with your app object (from the app factory)"
                            f"{runner}")
