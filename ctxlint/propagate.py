@@ -18,6 +18,7 @@ from typing import Any, Iterator, NamedTuple
 
 from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use, streamed_generators
 from .analysis.decorators import Chain
+from .analysis.guards import SELF
 from .analysis.index import is_test_path
 from .analysis.program import Program
 from .analysis.roots import Root
@@ -362,7 +363,10 @@ class Propagator:
                         continue
                     chain, self_cls = self._dispatch(act, state)
                     if chain:
-                        nxt, use = entry_states(chain, eff, act.facts, self_cls)
+                        facts = act.facts
+                        if act.keeps_self and state.facts:  # ``self.m()``: the same object, the same attributes
+                            facts += tuple(f for f in state.facts if f[0].startswith(SELF))
+                        nxt, use = entry_states(chain, eff, facts, self_cls)
                 elif isinstance(act, ParamCall):
                     if bound:
                         nxt, use = entry_states(bound, eff)

@@ -850,6 +850,13 @@ class _Summariser:
             return
         if isinstance(small, cst.Expr):
             self.walk_expr(small.value, scope, conds)
+            stored = _setattr_call(small.value)
+            if stored is not None:  # ``object.__setattr__(self, "x", v)`` assigns ``self.x`` as ``self.x = v`` does
+                base, attr, value_node = stored
+                target = cst.Attribute(value=base, attr=cst.Name(attr))
+                self.mod.attr_assigns.append((Attr(self.enc(base, scope), attr), self.enc(value_node, scope),
+                                              self.pos.of(small), scope.qual))
+                self._self_attr(target, self.enc(value_node, scope), scope)
             if _is_update_with_server_name(small.value):
                 self.mod.sets_server_name = True
             return
@@ -871,19 +878,23 @@ class _Summariser:
         if isinstance(target, cst.Attribute):
             base = self.enc(target.value, scope)
             self.mod.attr_assigns.append((Attr(base, target.attr.value), value, self.pos.of(node), scope.qual))
-            # self.x = ... in a method: an instance attribute of the class
-            fn = scope.fn
-            if fn is not None and fn.cls is not None and isinstance(base, Name) and base.scope == fn.qual \
-                    and fn.params and base.id == fn.params[0]:
-                owner = self.mod.classes.get(fn.cls)
-                if owner is not None:
-                    owner.attrs[target.attr.value] = owner.attrs.get(target.attr.value, ()) + (value,)
+            self._self_attr(target, value, scope)
             self._store(target, scope, conds)
             return
         if isinstance(target, cst.Subscript):
             stored = self.enc(target, scope)  # Sub(base, key): the key when it is a string literal
             self.mod.attr_assigns.append((stored, value, self.pos.of(node), scope.qual))
             self._store(target, scope, conds)
+
+    def _self_attr(self, target: cst.Attribute, value: Expr, scope: _Scope) -> None:
+        """``self.x = ...`` in a method: an instance attribute of the class."""
+        fn = scope.fn
+        base = self.enc(target.value, scope)
+        if fn is not None and fn.cls is not None and isinstance(base, Name) and base.scope == fn.qual \
+                and fn.params and base.id == fn.params[0]:
+            owner = self.mod.classes.get(fn.cls)
+            if owner is not None:
+                owner.attrs[target.attr.value] = owner.attrs.get(target.attr.value, ()) + (value,)
 
     def _store(self, target: Any, scope: _Scope, conds: tuple[int, ...]) -> None:
         """``g.user = u``, ``session["k"] = v``, ``session["n"] += 1``: storing into an object uses it
@@ -1201,3 +1212,18 @@ def on_big_stack(work: Callable[[], None]) -> None:
         threading.stack_size(old_size)
     while t.is_alive():  # short waits: Ctrl-C is only seen by the main thread between them
         t.join(0.2)
+
+
+def _setattr_call(node: Any) -> tuple[Any, str, Any] | None:
+    """(object, attribute, value) of ``object.__setattr__(obj, "x", v)`` or ``setattr(obj, "x", v)``."""
+    if not isinstance(node, cst.Call) or len(node.args) != 3 or any(a.star or a.keyword for a in node.args):
+        return None
+    func = node.func
+    plain = isinstance(func, cst.Name) and func.value == "setattr"
+    dunder = isinstance(func, cst.Attribute) and func.attr.value == "__setattr__" \
+        and isinstance(func.value, cst.Name) and func.value.value == "object"
+    name = node.args[1].value
+    attr = name.evaluated_value if isinstance(name, cst.SimpleString) else None
+    if not (plain or dunder) or not isinstance(attr, str) or not attr.isidentifier():
+        return None
+    return node.args[0].value, attr, node.args[2].value

@@ -65,6 +65,8 @@ class Call:
     # contexts without which the call does not enter the callee (a library that calls a project function
     # only when an application context exists: Flask-Babel's selectors)
     only_with: int = 0
+    # ``self.m()``: the callee runs on the caller's own object, so what is known of its attributes holds there
+    keeps_self: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +160,7 @@ class Actions:
             if isinstance(expr, Sub):  # session["k"], "k" in session, x = session: the object is read
                 _, _, effects = self.r.scan_chain(expr.value, fn)
                 self._effects([e for e in effects if not (isinstance(e, UseEffect) and e.local.function)],
-                              ev.pos, ev.conds, out)
+                              ev.pos, ev.conds, out, fn)
                 return
             _, _, effects = self.r.scan_chain(expr, fn)
             # a proxy only named (stored, passed along: `{"c": g}`, `flask.g`) is not yet used and works
@@ -166,7 +168,7 @@ class Actions:
             # context-bound function is not calling it
             effects = [e for e in effects
                        if not (isinstance(e, UseEffect) and (e.local.proxy and e.named or e.local.function))]
-            self._effects(effects, ev.pos, ev.conds, out)
+            self._effects(effects, ev.pos, ev.conds, out, fn)
         elif isinstance(ev, CallEvent):
             self._call(fn, ev.call, ev.pos, ev.conds, out)
         elif isinstance(ev, DecoEvent):
@@ -179,12 +181,28 @@ class Actions:
                 if local is not None and local.function and not local.decorates_lazily:
                     out.append(Use(self.needs(local), render(ev.expr) + "()", ev.pos, ev.conds, False))
 
-    def _effects(self, effects: list[Effect], pos: Pos, conds: Conds, out: list[Action]) -> None:
+    def _effects(self, effects: list[Effect], pos: Pos, conds: Conds, out: list[Action], fn: Function) -> None:
         for eff in effects:
             if isinstance(eff, UseEffect):
                 out.append(Use(self.needs(eff.local), eff.text, pos, conds, eff.local.proxy, eff.local.outside))
             elif isinstance(eff, PropertyEffect):
-                out.append(Call(self.deco.chain_for(eff.qual), pos, conds, eff.text))
+                facts, keeps = self._on_object(eff.receiver, fn, eff.qual)
+                out.append(Call(self.deco.chain_for(eff.qual), pos, conds, eff.text, facts, keeps_self=keeps))
+
+    def _on_object(self, receiver: Expr | None, fn: Function, method: str) -> tuple[Facts, bool]:
+        """For a method called (or property read) on ``receiver``: what its construction says of the attributes
+        of ``self`` the method's class tests, or that it is the caller's own ``self``."""
+        if receiver is None:
+            return (), False
+        if self.guards.is_self(receiver, fn):
+            return (), True
+        target = self.functions.get(method)
+        if target is None or target.cls is None:
+            return (), False
+        classes = {o.cls for o in options(self.r.resolve(receiver, fn)) if isinstance(o, Inst)}
+        if len(classes) != 1:
+            return (), False
+        return self.guards.self_facts(receiver, fn, classes.pop()), False
 
     def _call(self, fn: Function, expr: CallExpr, pos: Pos, conds: Conds, out: list[Action]) -> None:
         callee_expr, args, kws = expr.func, expr.args, expr.kws
@@ -195,7 +213,7 @@ class Actions:
             if exempt:  # arguments (``Message(..., sender=...)``)
                 effects = [e for e in effects if not (isinstance(e, UseEffect) and e.local.function and any(
                     hook(self.kb, e.local, args, kws) for hook in exempt))]
-            self._effects(effects, pos, conds, out)
+            self._effects(effects, pos, conds, out, fn)
             if any(isinstance(e, UseEffect) for e in effects):
                 if self.library_calls is not None:
                     rendered = self.library_calls(fn, pos)
@@ -227,7 +245,11 @@ class Actions:
             facts = self.guards.call_facts(callee.qual, args, kws, bound)
             held = self.r.receiver_class(receiver, callee_expr.attr, callee.qual) \
                 if isinstance(callee_expr, Attr) else ""
-            out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts, held))
+            keeps = False
+            if isinstance(callee_expr, Attr) and bound:
+                on, keeps = self._on_object(callee_expr.value, fn, callee.qual)
+                facts += on
+            out.append(Call(self.deco.chain_for(callee.qual), pos, conds, text + "()", facts, held, keeps_self=keeps))
             if self.library_calls is not None:  # a helper rendering the template this call names
                 out.extend(Call(self.deco.chain_for(q), pos, conds, t) for q, t in self.library_calls(fn, pos))
             self._passed_functions(fn, callee.qual, args, kws, pos, conds, out)

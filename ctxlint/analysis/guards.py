@@ -34,6 +34,8 @@ from .values import Cls, Ext, Func
 # A condition resolved: ("guard" | "push" | "", contexts)
 Resolved = tuple[str, int]
 Facts = tuple[tuple[str, str], ...]  # (parameter, "none" | "true" | "false" | "given" | "set")
+# a fact about an attribute of ``self`` (set from a constructor parameter) is keyed "self.<attr>"
+SELF = "self."
 
 
 class Guards:
@@ -43,6 +45,7 @@ class Guards:
         self.needs = needs
         self._conds: dict[str, list[Resolved]] = {}
         self._entered: dict[str, int] = {}  # project context managers: the contexts their ``with`` pushes
+        self._tested_attrs: dict[str, dict[str, str]] = {}
 
     def conditions(self, fn: Function) -> list[Resolved]:
         """Each condition of ``fn`` as ("guard"|"push", contexts), or ("", 0)."""
@@ -235,6 +238,136 @@ class Guards:
                 facts.append((p, truth))
         return tuple(facts)
 
+    # ---- facts about ``self``: attributes a constructor parameter sets ---------------------------------------
+    def tested_attrs(self, cls: str) -> dict[str, str]:
+        """Attributes of ``self`` that an ``if`` (or ``self.x or ...``) in the methods of ``cls`` and its
+        bases tests, each with the ``__init__`` parameter that alone sets it (``self._config = config``)."""
+        found = self._tested_attrs.get(cls)
+        if found is not None:
+            return found
+        out: dict[str, str] = {}
+        init = self.r.class_attr(cls, "__init__", True) if cls in self.r.classes else None
+        init_fn = self.r.functions.get(init.qual) if isinstance(init, Func) else None
+        if init_fn is not None and init_fn.kind == "def" and len(init_fn.params) > 1:
+            order = self.r.mro(cls)
+            tested: set[str] = set()
+            for c in order:
+                for method in self.r.classes[c].methods.values():
+                    m = self.r.functions.get(method)
+                    if m is not None and m.params:
+                        tested.update(a for a in self._self_tests(m))
+            in_methods = self._method_assigns(order)
+            for attr in sorted(tested):
+                exprs = [e for c in order for e in self.r.classes[c].attrs.get(attr, ())]
+                params = {e.id for e in exprs if isinstance(e, Name) and e.scope == init_fn.qual
+                          and e.id in init_fn.params[1:]}
+                # set by __init__ from one of its parameters, and otherwise only by a literal in the class body
+                # (a default); a method that sets it (``self.app = None``) makes the construction say nothing
+                if len(params) == 1 and all(isinstance(e, Name) and e.scope == init_fn.qual and e.id in params
+                                            for e in in_methods.get(attr, ())) \
+                        and all(isinstance(e, Name) and e.scope == init_fn.qual and e.id in params
+                                or literal_truth(e) is not None for e in exprs):
+                    out[attr] = params.pop()
+        self._tested_attrs[cls] = out
+        return out
+
+    def _method_assigns(self, classes: list[str]) -> dict[str, list[Expr]]:
+        """What the methods of ``classes`` assign to attributes of ``self``, by attribute."""
+        out: dict[str, list[Expr]] = {}
+        for c in classes:
+            klass = self.r.classes[c]
+            methods = set(klass.methods.values())
+            for target, value, _, _ in self.r.index.modules[klass.module].attr_assigns:
+                # by the ``self`` it names (a closure inside a method assigns through the method's ``self``)
+                base = target.value if isinstance(target, Attr) else None
+                m = self.r.functions.get(base.scope) if isinstance(base, Name) and base.scope in methods else None
+                if m is not None and isinstance(target, Attr) and self.is_self(target.value, m):
+                    out.setdefault(target.attr, []).append(value)
+        return out
+
+    @staticmethod
+    def _self_tests(fn: Function) -> list[str]:
+        """The attributes of ``self`` that ``fn``'s ``if`` tests read."""
+        me = fn.params[0]
+        out: list[str] = []
+        for c in fn.conds:
+            if not isinstance(c, IfCond):
+                continue
+            todo = [c.test]
+            while todo:
+                e = todo.pop()
+                if isinstance(e, (Not, IsNone)):
+                    todo.append(e.operand)
+                elif isinstance(e, (And, Or)):
+                    todo.extend(e.items)
+                elif isinstance(e, Attr) and isinstance(e.value, Name) and e.value.scope == fn.qual \
+                        and e.value.id == me:
+                    out.append(e.attr)
+        return out
+
+    def self_facts(self, receiver: Expr, fn: Function, cls: str) -> Facts:
+        """What the construction of a receiver of class ``cls`` says of the attributes of ``self`` its methods
+        test: ``IndicoConfig(app.config["INDICO"]).DEBUG``, or a local or global bound once to that call."""
+        tested = self.tested_attrs(cls) if cls else {}
+        if not tested:
+            return ()
+        made = self._construction(receiver, fn)
+        if made is None:
+            return ()
+        call, scope = made
+        if self.r.resolve(call.func, scope) != Cls(cls):
+            return ()
+        init = self.r.class_attr(cls, "__init__", True)
+        init_fn = self.r.functions[init.qual] if isinstance(init, Func) else None
+        if init_fn is None or init_fn.decorators:
+            return ()
+        star = any(isinstance(a, Star) for a in call.args) or any(k is None for k, _ in call.kws)
+        passed, _ = bind_arguments(init_fn, True, call.args, call.kws)
+        facts: list[tuple[str, str]] = []
+        for attr, p in sorted(tested.items()):
+            truth: str | None
+            if p in passed:
+                given = passed[p]
+                # a parameter of the constructing function passed on may be its own default (None): unknown
+                if isinstance(given, Name) and given.scope == scope.qual and given.id in scope.params:
+                    continue
+                truth = literal_truth(given) or ("set" if init_fn.defaults.get(p) == "none" else "given")
+            elif star:
+                continue
+            else:
+                truth = init_fn.defaults.get(p)
+            if truth is not None:
+                facts.append((SELF + attr, truth))
+        return tuple(facts)
+
+    def _construction(self, expr: Expr, fn: Function) -> tuple[CallExpr, Function] | None:
+        """The one constructor call an expression is (or a local or module global is bound to)."""
+        if isinstance(expr, CallExpr):
+            return expr, fn
+        if not isinstance(expr, Name):
+            return None
+        if expr.scope == "":
+            body = self.r.index.module_of(fn.qual).body
+            bound = self.r.index.module_of(fn.qual).globals.get(expr.id, ())
+            scope = body
+        else:
+            owner = self.r.functions.get(expr.scope)
+            if owner is None or expr.id in owner.params:
+                return None
+            bound = owner.locals.get(expr.id, ())
+            scope = owner
+        if len(bound) == 1 and isinstance(bound[0], CallExpr):
+            return bound[0], scope
+        return None
+
+    @staticmethod
+    def is_self(expr: Expr, fn: Function) -> bool:
+        """``expr`` is the ``self`` of the method ``fn``."""
+        return isinstance(expr, Name) and fn.cls is not None and fn.kind == "def" and bool(fn.params) \
+            and expr.scope == fn.qual and expr.id == fn.params[0] \
+            and not any(isinstance(d, Name) and d.scope == "" and d.id in ("staticmethod", "classmethod")
+                        for d in fn.decorators)
+
     def decide(self, test: Expr, facts: dict[str, str], qual: str) -> bool | None:
         """The value of an ``if`` test given what is known of the parameters, or None."""
         if isinstance(test, Not):
@@ -254,4 +387,18 @@ class Guards:
         if isinstance(test, IsNone) and isinstance(test.operand, Name) and test.operand.scope == qual \
                 and test.operand.id in facts:
             return facts[test.operand.id] == "none"
+        attr = self._self_attr(test.operand if isinstance(test, IsNone) else test, qual)
+        if attr is not None and SELF + attr in facts:
+            truth = facts[SELF + attr]
+            if isinstance(test, IsNone):
+                return truth == "none"
+            return None if truth == "given" else truth in ("true", "set")
+        return None
+
+    def _self_attr(self, test: Expr, qual: str) -> str | None:
+        """``x`` when ``test`` is ``self.x`` in the method ``qual``."""
+        if isinstance(test, Attr) and isinstance(test.value, Name) and test.value.scope == qual:
+            fn = self.r.functions.get(qual)
+            if fn is not None and self.is_self(test.value, fn):
+                return test.attr
         return None

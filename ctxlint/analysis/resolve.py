@@ -79,10 +79,11 @@ class UseEffect(Effect):
 class PropertyEffect(Effect):
     """A property read on the way."""
 
-    __slots__ = ("qual", "text")
+    __slots__ = ("qual", "text", "receiver")
 
-    def __init__(self, qual: str, text: str) -> None:
-        self.qual, self.text = qual, text
+    def __init__(self, qual: str, text: str, receiver: Expr | None = None) -> None:
+        # ``receiver``: the expression of the object the property is read on
+        self.qual, self.text, self.receiver = qual, text, receiver
 
 
 class Resolver:
@@ -704,7 +705,7 @@ class Resolver:
                                      if isinstance(o, Inst)) if isinstance(h, Func)]
                 if hooks:
                     for h in hooks:
-                        effects.append(PropertyEffect(h.qual, render(p)))
+                        effects.append(PropertyEffect(h.qual, render(p), parts[i - 1]))
                     value = merge(self.return_value(h.qual) for h in hooks)
                     continue
             local = self.local_of(value)
@@ -715,7 +716,7 @@ class Resolver:
                 and self.instance_like(receiver) else []
             if props:
                 for o in props:
-                    effects.append(PropertyEffect(o.qual, render(p)))
+                    effects.append(PropertyEffect(o.qual, render(p), parts[i - 1]))
                 value = merge(self.return_value(o.qual) if o in props else o for o in options(value))
             elif i < len(parts) - 1 and isinstance(value, Ext) and isinstance(receiver, Ext) \
                     and receiver.name in self.kb.locals:
