@@ -18,6 +18,8 @@ import pathspec
 from .knowledge import APP, APP_CONTEXT_ENTRY_FILES
 from .knowledge.jobs import PROCESS_COMMANDS as COMMANDS
 from .knowledge.jobs import PROCESS_DIRS, PROCESS_FILES, WORKER_LINE_WORDS, WORKER_MARKS
+from .projectroot import PROJECT_MARKERS, _is_marker, find_project_root
+from .requirements import REQUIRES, declared_requirements
 
 DEFAULT_EXCLUDES = frozenset({
     ".git", ".hg", ".svn", ".bzr", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", "build", "dist",
@@ -159,6 +161,7 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
     seen: set[str] = set()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(extra_excludes) if extra_excludes else None
     folders = _Folders()
+    nested: set[str] = set()
     for given in paths:
         if not os.path.lexists(given) and os.path.abspath(given) in virtual:
             _add(out, seen, os.path.abspath(given), given_dir=None)
@@ -176,6 +179,9 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
         specs = _gitignore_specs(top) if respect_gitignore else []
 
         for dirpath, dirnames, filenames in os.walk(top, onerror=_walk_error(out, top)):
+            if dirpath != top and (".git" in dirnames or any(m in filenames for m in PROJECT_MARKERS)) \
+                    and any(_is_marker(dirpath, m) for m in PROJECT_MARKERS):
+                nested.add(dirpath)  # a project of its own inside the one given (a service of a monorepo)
             if respect_gitignore and dirpath != top:
                 spec = _read_gitignore(dirpath)
                 if spec is not None:
@@ -208,6 +214,10 @@ def discover(paths: list[str], respect_gitignore: bool = True, extra_excludes: t
         commands = declared_commands(root)
         if commands:
             out.entry_points[COMMANDS] = out.entry_points.get(COMMANDS, ()) + commands
+    for root in sorted(nested | {find_project_root(os.path.abspath(p)) for p in paths if os.path.exists(p)}):
+        requires = declared_requirements(root)
+        if requires:  # by project: each module is judged by its own project's (requirements.requires_of)
+            out.entry_points[REQUIRES + root] = requires
     return out
 
 
@@ -318,50 +328,6 @@ def _add(out: Discovery, seen: set[str], full: str, given_dir: str | None, folde
 
 
 # ---- a file's project ----------------------------------------------------------------------------
-
-PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
-
-
-def _is_marker(directory: str, marker: str) -> bool:
-    path = os.path.join(directory, marker)
-    if marker != "setup.py":
-        return os.path.exists(path)
-    # a module named setup.py (CTFd has CTFd/forms/setup.py) is not a project's build script
-    if os.path.isfile(os.path.join(directory, "__init__.py")):
-        return False
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return False
-    return b"setuptools" in head or b"distutils" in head
-
-
-def find_project_root(path: str) -> str:
-    """The project directory of ``path`` (a file or a directory; it need not exist).
-
-    The nearest directory at or above it that holds ``pyproject.toml``, ``setup.cfg``,
-    ``.git`` or a ``setup.py`` build script (not a module of a package); without
-    one, the directory above the outermost package holding ``path``.
-    """
-    path = os.path.abspath(path)
-    start = path if os.path.isdir(path) else os.path.dirname(path)
-    d = start
-    while True:
-        if any(_is_marker(d, marker) for marker in PROJECT_MARKERS):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            break
-        d = parent
-    d = start
-    while os.path.isfile(os.path.join(d, "__init__.py")):
-        parent = os.path.dirname(d)
-        if parent == d:
-            break
-        d = parent
-    return d
-
 
 def by_project(paths: list[str]) -> dict[str, list[str]]:
     """Group paths by project root, keeping their order."""

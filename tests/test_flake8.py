@@ -36,11 +36,12 @@ def plugin_registered() -> None:
 
 
 def copy_project(name: str, dest: str) -> str:
-    """Copy fixtures/NAME to DEST/NAME with a pyproject.toml; returns the copy."""
+    """Copy fixtures/NAME to DEST/NAME with a pyproject.toml (its own, where it has one); returns the copy."""
     target = os.path.join(dest, name)
     shutil.copytree(os.path.join(FIXTURES, name), target, ignore=shutil.ignore_patterns("__pycache__"))
-    with open(os.path.join(target, "pyproject.toml"), "w", encoding="utf-8") as fh:
-        fh.write(f'[project]\nname = "{name}"\nversion = "0"\n')
+    if not os.path.exists(os.path.join(target, "pyproject.toml")):
+        with open(os.path.join(target, "pyproject.toml"), "w", encoding="utf-8") as fh:
+            fh.write(f'[project]\nname = "{name}"\nversion = "0"\n')
     return target
 
 

@@ -114,6 +114,8 @@ class Resolver:
         self._properties: dict[str, bool] = {}
         self._memo: dict[tuple[int, str], tuple[Value, int]] = {}
         self._class_attrs: dict[tuple[str, str, bool, bool], tuple[Value, int]] = {}
+        # what a library's hooks work out once for the program (shared with overlays)
+        self.hook_state: dict[str, Any] = {}
         # set while what parameters hold does not change (a round of analysis.types, then for good):
         # resolve() and class_attr() then remember values
         self.frozen = False
@@ -133,6 +135,8 @@ class Resolver:
         r._globals = self._globals
         r.factory_needs = self.factory_needs
         r._proxy_needs = self._proxy_needs
+        r.hook_state = self.hook_state
+        r.entry_points = self.entry_points
         r.frozen = self.frozen
         return r
 
@@ -179,6 +183,8 @@ class Resolver:
                     value = Ext("builtins." + name)
             if (value is None or value == self._none) and name in mod.global_types:
                 value = self.instances(mod.global_types[name], mod.body)
+            for hook in self.kb.hook("global_value"):  # what a library makes of the object (its version)
+                value = hook(self, mod, name, value)
         finally:
             self._busy.discard(key)
         self._globals[key] = (value, self.param_reads - before)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from ..knowledge.base import ARGS_KW, KWARGS_KW, Constructor, Knowledge
 from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Str
+from ..projectroot import find_project_root
+from ..requirements import REQUIRES
 from .index import Index, bind_arguments, is_test_path
 from .resolve import Resolver, argument
 from .values import Cls, Dict, Ext, FAttr, Func, Inst, Param, Query, Rows, Value, options
@@ -211,6 +213,9 @@ def plugin_groups(index: Index, kb: Knowledge,
             if not isinstance(ev, CallEvent):
                 continue
             for k, v in ev.call.kws:
+                if k == "install_requires" and isinstance(v, Seq) and mod.path:  # the library versions it runs with
+                    out.setdefault(REQUIRES + find_project_root(mod.path), []).extend(
+                        e.value for e in v.items if isinstance(e, Str))
                 if k != "entry_points" or not isinstance(v, DictExpr):
                     continue
                 for group, entries in v.items:

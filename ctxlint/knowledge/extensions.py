@@ -3,9 +3,14 @@ RESTX, Flask-Executor, Flask-Migrate, API frameworks built on Flask, WTForms."""
 
 from __future__ import annotations
 
-from ..model import CallExpr, FuncRef, Str, literal_truth
+from typing import Any
+
+from ..analysis.values import Ext
+from ..model import Attr, CallExpr, FuncRef, ImpRef, Module, Name, Star, Str, literal_truth
+from ..requirements import below_major, requires_of
 from .base import NEEDS_APP, NEEDS_REQUEST, Constructor, Follower, Library, Local, Root, RootClass, Spawner, Templates
 from .flask import HTTP_METHODS
+from .orm import FLASK_SQLALCHEMY_DB, LEGACY_DB
 
 LOGIN = Library(
     name="flask_login",
@@ -40,10 +45,55 @@ LOGIN = Library(
     templates=Templates(truthy_in={"current_user": "flask.request"}),
 )
 
+def bound_version_2(r: Any, mod: Module, name: str, value: object) -> object:
+    """A Flask-SQLAlchemy 2 object bound to an app needs no context: ``db = SQLAlchemy(app)``, or any
+    ``db.app = app`` in the project (checked with Flask 2.2 and Flask-SQLAlchemy 2.5.1: queries,
+    ``db.session`` and ``create_all`` then work in a thread with no context; an object given its app only by
+    ``db.init_app(app)`` raises "No application found").  Taken so only where every declaration of the
+    library in the project caps it below 3 (3.0 dropped both: an app context is always needed).  Such an
+    object is then the legacy one, whose models are typed and whose names are not context-bound."""
+    if not (isinstance(value, Ext) and value.name == FLASK_SQLALCHEMY_DB):
+        return value
+    if not mod.path or not below_major(requires_of(r.entry_points, mod.path), "flask-sqlalchemy", 3):
+        return value
+    state = r.hook_state
+    bound = mod.globals.get(name, ())
+    last = bound[-1] if bound else None
+    if isinstance(last, CallExpr) and (last.args and not isinstance(last.args[0], Star)
+                                       or any(k == "app" for k, _ in last.kws)):
+        return Ext(LEGACY_DB)
+    if "fsa2_app_set" not in state:
+        state["fsa2_app_set"] = _app_assigned(r.index)
+    return Ext(LEGACY_DB) if (mod.name, name) in state["fsa2_app_set"] else value
+
+
+def _app_assigned(index: Any) -> set[tuple[str, str]]:
+    """The module globals some statement assigns ``.app`` to (``db.app = app``, also through an import of
+    ``db``): (module, name)."""
+    out: set[tuple[str, str]] = set()
+    for m in index.modules.values():
+        for target, _, _, _ in m.attr_assigns:
+            if isinstance(target, Attr) and target.attr == "app" and isinstance(target.value, Name) \
+                    and target.value.scope == "":
+                out.add(_defined(index, m, target.value.id))
+    return out
+
+
+def _defined(index: Any, mod: Module, name: str, depth: int = 0) -> tuple[str, str]:
+    """The module and global an imported name comes from (through re-exports)."""
+    bound = mod.globals.get(name, ())
+    if depth < 8 and len(bound) == 1 and isinstance(bound[0], ImpRef):
+        source = index.find_module(bound[0].module, mod)
+        if source is not None:
+            return _defined(index, source, bound[0].name, depth + 1)
+    return mod.name, name
+
+
 SQLALCHEMY = Library(
     name="flask_sqlalchemy",
     packages=("flask_sqlalchemy",),
     module_aliases={"flask_sqlalchemy.extension": "flask_sqlalchemy", "flask_sqlalchemy.model": "flask_sqlalchemy"},
+    hooks={"global_value": bound_version_2},
     locals={
         "flask_sqlalchemy.SQLAlchemy().session": Local(NEEDS_APP, False, function=True),
         "flask_sqlalchemy.SQLAlchemy().engine": Local(NEEDS_APP, False),
