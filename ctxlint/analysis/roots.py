@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from ..knowledge.base import APP, NONE, REQUEST, Knowledge
 from ..knowledge.base import Root as RootSpec
-from ..model import CallEvent, CallExpr, Expr, Function, Pos
+from ..model import CallEvent, CallExpr, Expr, Function, Name, Pos, is_builtin
 from .decorators import Chain
 from .resolve import argument
 from .values import Ext, Func, Value
@@ -62,6 +62,7 @@ class Roots:
         # ``prog`` is the analysis.program.Program (the hooks get it too)
         self.p = prog
         self.kb = kb
+        self._registers: dict[str, tuple[RootSpec, Value, CallExpr | None, Function] | None] = {}
 
     def all(self) -> list[Root]:
         p = self.p
@@ -92,12 +93,7 @@ class Roots:
         if callee is None:
             return None, None, None
         if isinstance(callee, Ext):
-            spec = self.kb.roots.get(callee.name)
-            if spec is None and not callee.name.startswith("?."):
-                head = callee.name.split(".", 1)[0]
-                if head not in self.kb.packages:
-                    spec = self.kb.roots.get("?." + callee.name.split(".", 1)[-1])
-            return spec, callee, call
+            return self._spec_of(callee), callee, call
         for c in collectors:
             spec = c.root_spec(callee)
             if spec is not None:
@@ -112,16 +108,91 @@ class Roots:
             c.on_function(fn)
         for i, d in enumerate(fn.decorators):
             spec, callee, call = self.spec(d, scope, collectors)
+            where = scope
+            if spec is None and isinstance(callee, Func) and callee.qual in p.index.functions:
+                # a project decorator standing for a library's: ``def task(**kw): return celery.task(**kw)``,
+                # or one that registers the function it is given (``def deco(f): return celery.task(f)``)
+                spec, callee, call, where = self._through_project(d, callee, scope)
             if spec is None or not spec.decorator:
                 continue
             chain = p.decorators.chain_below(fn, fn.decorators[i + 1:])
             ctx = _CONTEXT.get(spec.kind, NONE)
             if spec.kind == "job":
-                ctx = self.job_context(fn, callee, call, scope, spec.label)
+                ctx = self.job_context(fn, callee, call, where, spec.label)
             root = Root(spec.kind, spec.label, chain, ctx, mod.path, fn.pos, fn.qual, spec.view)
             if not any(c.on_decorator(fn, spec, callee, root) for c in collectors):
                 roots.append(root)
             return
+
+    def _through_project(self, d: Expr, callee: Func, scope: Function
+                         ) -> tuple[RootSpec | None, Value, CallExpr | None, Function]:
+        """The library root a project decorator ``d`` (resolved to ``callee``) makes of the function below it:
+        a factory returning a library's decorator (``return bp.route(rule, **kw)``), or a decorator (given
+        directly, or returned by a factory) that registers its parameter (``celery.task(**opts)(f)``,
+        ``self.task(f, ...)``)."""
+        p = self.p
+        applied: Value = callee
+        if isinstance(d, CallExpr):
+            applied = p.resolve(d, scope)  # what the factory returns for these arguments
+            if isinstance(applied, Ext) and applied.name.endswith("()"):
+                made = Ext(applied.name[:-2])
+                spec = self._spec_of(made)
+                if spec is not None:
+                    return spec, made, None, scope
+        if isinstance(applied, Func) and applied.qual in p.index.functions:
+            found = self.registers(applied.qual)
+            if found is not None:
+                return found
+        return None, callee, None, scope
+
+    def registers(self, qual: str, depth: int = 0) -> tuple[RootSpec, Value, CallExpr | None, Function] | None:
+        """The library root a project function makes of its first parameter, if it registers it: ``X(f)``,
+        ``X(..., kw=f)`` or ``X(...)(f)`` for a root ``X``, or a project function that does (a few deep)."""
+        memo = self._registers
+        if qual in memo:
+            return memo[qual]
+        memo[qual] = None  # while computing (a decorator registering through itself registers nothing)
+        p = self.p
+        fn = p.index.functions[qual]
+        params = list(fn.params[1:]) if fn.cls is not None and not any(
+            is_builtin(d, "staticmethod") for d in fn.decorators) else list(fn.params)
+        if not params:
+            return None
+        mine = params[0]
+
+        def is_mine(e: Expr | None) -> bool:
+            return isinstance(e, Name) and e.scope == qual and e.id == mine
+
+        found: tuple[RootSpec, Value, CallExpr | None, Function] | None = None
+        for ev in fn.events:
+            if not isinstance(ev, CallEvent):
+                continue
+            expr = ev.call
+            if isinstance(expr.func, CallExpr):  # X(...)(f)
+                if expr.args and is_mine(expr.args[0]):
+                    spec, lib, call = self.spec(expr.func, fn, [])
+                    if spec is not None and spec.decorator:
+                        found = (spec, lib, call, fn)
+            else:
+                spec, lib, _ = self.spec(expr.func, fn, [])
+                if spec is not None and spec.call:
+                    if any(is_mine(argument(expr.args, expr.kws, i, k)) for i, k in spec.slots):
+                        found = (spec, lib, None, fn)
+                elif isinstance(lib, Func) and lib.qual in p.index.functions and depth < 4 \
+                        and expr.args and is_mine(expr.args[0]):
+                    found = self.registers(lib.qual, depth + 1)
+            if found is not None:
+                break
+        memo[qual] = found
+        return found
+
+    def _spec_of(self, callee: Ext) -> RootSpec | None:
+        spec = self.kb.roots.get(callee.name)
+        if spec is None and not callee.name.startswith("?."):
+            head = callee.name.split(".", 1)[0]
+            if head not in self.kb.packages:
+                spec = self.kb.roots.get("?." + callee.name.split(".", 1)[-1])
+        return spec
 
     def _registration_roots(self, fn: Function, expr: CallExpr, roots: list[Root],
                             collectors: list[Collector]) -> None:
