@@ -23,12 +23,13 @@ from ..model import (
     Name,
     Not,
     Or,
+    ReturnEvent,
     Star,
     WithCond,
     literal_truth,
 )
 from .index import bind_arguments
-from .resolve import Resolver
+from .resolve import Resolver, UseEffect, argument
 from .values import Cls, Ext, Func
 
 # A condition resolved: ("guard" | "push" | "", contexts)
@@ -46,6 +47,7 @@ class Guards:
         self._conds: dict[str, list[Resolved]] = {}
         self._entered: dict[str, int] = {}  # project context managers: the contexts their ``with`` pushes
         self._tested_attrs: dict[str, dict[str, str]] = {}
+        self._probes: dict[str, int] = {}  # project functions whose true result vouches for contexts
 
     def conditions(self, fn: Function) -> list[Resolved]:
         """Each condition of ``fn`` as ("guard"|"push", contexts), or ("", 0)."""
@@ -90,6 +92,8 @@ class Guards:
             v = self.r.resolve(test.func, fn)
             if isinstance(v, Ext) and v.name in self.kb.guard_calls:
                 return self.kb.guard_calls[v.name]
+            if isinstance(v, Func) and v.qual in self.r.functions and depth < 3:
+                return self.probe_bits(v.qual, depth + 1)
             return 0
         if isinstance(test, (Name, Attr)):
             local = self.r.local_of(self.r.resolve(test, fn))
@@ -104,6 +108,56 @@ class Guards:
                     bits &= self.guard_bits(e, True, fn, depth + 1)
                 return bits
         return 0
+
+    def probe_bits(self, qual: str, depth: int = 0) -> int:
+        """The contexts a project function's true result vouches for: one that reads a context-bound name
+        inside ``try: ... except RuntimeError:`` and otherwise returns only false values (``def logged_in():
+        try: return g.user is not None / except RuntimeError: return False``), or one that returns a guard
+        (``return has_request_context() and ...``)."""
+        found = self._probes.get(qual)
+        if found is not None:
+            return found
+        self._probes[qual] = 0  # provisional, for recursion
+        fn = self.r.functions[qual]
+        conds = self.conditions(fn)
+        bits = REQUEST
+        returns = [ev for ev in fn.events if isinstance(ev, ReturnEvent)]
+        for ev in returns:
+            if literal_truth(ev.expr) in ("false", "none"):
+                continue
+            caught = any(isinstance(fn.conds[i], ExceptCond) and conds[i] == ("guard", REQUEST) for i in ev.conds)
+            found_bits = self._first_read(ev.expr, fn) if caught else 0
+            bits &= found_bits or self.guard_bits(ev.expr, True, fn, depth)
+        bits = bits if returns else 0
+        self._probes[qual] = bits
+        return bits
+
+    def _first_read(self, expr: Expr, fn: Function) -> int:
+        """The contexts without which evaluating ``expr`` raises before it can give a true value: it starts by
+        reading a context-bound name (``g.user is not None``, ``hasattr(g, "user") and ...``)."""
+        while True:
+            if isinstance(expr, (Not, IsNone)):
+                expr = expr.operand
+            elif isinstance(expr, And) and expr.items:
+                expr = expr.items[0]
+            elif isinstance(expr, CallExpr):
+                callee = self.r.resolve(expr.func, fn)
+                if isinstance(callee, Ext) and callee.name in self.kb.reading_calls:  # ``hasattr(g, "user")``
+                    read = argument(expr.args, expr.kws, self.kb.reading_calls[callee.name], None)
+                    if read is None:
+                        return 0
+                    expr = read
+                else:
+                    expr = expr.func  # ``session.get("user_id")`` reads ``session`` first
+            else:
+                break
+        if not isinstance(expr, (Name, Attr)):
+            return 0
+        _, _, effects = self.r.scan_chain(expr, fn)
+        first = next((e for e in effects if isinstance(e, UseEffect)), None)
+        if first is None or first is not effects[0]:
+            return 0
+        return REQUEST if self.needs(first.local) == NEEDS_REQUEST else APP
 
     def push_bits(self, expr: Expr, fn: Function, depth: int = 0) -> int:
         if isinstance(expr, CallExpr) and isinstance(expr.func, Attr) and expr.func.attr in self.kb.push_methods:
