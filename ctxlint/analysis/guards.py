@@ -25,6 +25,7 @@ from ..model import (
     Or,
     ReturnEvent,
     Star,
+    Sub,
     WithCond,
     literal_truth,
 )
@@ -119,25 +120,27 @@ class Guards:
             return found
         self._probes[qual] = 0  # provisional, for recursion
         fn = self.r.functions[qual]
-        conds = self.conditions(fn)
         bits = REQUEST
         returns = [ev for ev in fn.events if isinstance(ev, ReturnEvent)]
+        # a read that raises is the helper's own use (reported where it is not caught); what the helper vouches
+        # for is that a true result could only come from a read that succeeded
         for ev in returns:
             if literal_truth(ev.expr) in ("false", "none"):
                 continue
-            caught = any(isinstance(fn.conds[i], ExceptCond) and conds[i] == ("guard", REQUEST) for i in ev.conds)
-            found_bits = self._first_read(ev.expr, fn) if caught else 0
-            bits &= found_bits or self.guard_bits(ev.expr, True, fn, depth)
+            bits &= self._first_read(ev.expr, fn) or self.guard_bits(ev.expr, True, fn, depth)
         bits = bits if returns else 0
         self._probes[qual] = bits
         return bits
 
-    def _first_read(self, expr: Expr, fn: Function) -> int:
-        """The contexts without which evaluating ``expr`` raises before it can give a true value: it starts by
-        reading a context-bound name (``g.user is not None``, ``hasattr(g, "user") and ...``)."""
+    def _first_read(self, expr: Expr, fn: Function, depth: int = 0) -> int:
+        """The contexts without which ``expr`` cannot give a true value: it starts by reading a context-bound
+        name (``g.user is not None``, ``hasattr(g, "user") and ...``), or it tests a local every value of which
+        is false or such a read (``user = None; try: user = g.user ...; return user is not None``)."""
         while True:
             if isinstance(expr, (Not, IsNone)):
                 expr = expr.operand
+            elif isinstance(expr, Sub):  # ``session["user"]`` reads ``session`` first
+                expr = expr.value
             elif isinstance(expr, And) and expr.items:
                 expr = expr.items[0]
             elif isinstance(expr, CallExpr):
@@ -151,6 +154,13 @@ class Guards:
                     expr = expr.func  # ``session.get("user_id")`` reads ``session`` first
             else:
                 break
+        if isinstance(expr, Name) and expr.scope == fn.qual and expr.id not in fn.params and depth < 2:
+            assigned = fn.locals.get(expr.id, ())
+            bits = REQUEST if assigned else 0
+            for e in assigned:
+                if literal_truth(e) not in ("false", "none"):
+                    bits &= self._first_read(e, fn, depth + 1)
+            return bits
         if not isinstance(expr, (Name, Attr)):
             return 0
         _, _, effects = self.r.scan_chain(expr, fn)
