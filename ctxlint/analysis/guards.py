@@ -124,11 +124,13 @@ class Guards:
         returns = [ev for ev in fn.events if isinstance(ev, ReturnEvent)]
         # a read that raises is the helper's own use (reported where it is not caught); what the helper vouches
         # for is that a true result could only come from a read that succeeded
+        vouching = 0
         for ev in returns:
             if literal_truth(ev.expr) in ("false", "none"):
                 continue
             bits &= self._first_read(ev.expr, fn) or self.guard_bits(ev.expr, True, fn, depth)
-        bits = bits if returns else 0
+            vouching += 1
+        bits = bits if vouching else 0  # a helper returning only false values vouches for nothing
         self._probes[qual] = bits
         return bits
 
@@ -155,11 +157,11 @@ class Guards:
             else:
                 break
         if isinstance(expr, Name) and expr.scope == fn.qual and expr.id not in fn.params and depth < 2:
-            assigned = fn.locals.get(expr.id, ())
-            bits = REQUEST if assigned else 0
-            for e in assigned:
-                if literal_truth(e) not in ("false", "none"):
-                    bits &= self._first_read(e, fn, depth + 1)
+            # (a local only ever assigned false values may be filled in place: ``found = []; found.append(x)``)
+            values = [e for e in fn.locals.get(expr.id, ()) if literal_truth(e) not in ("false", "none")]
+            bits = REQUEST if values else 0
+            for e in values:
+                bits &= self._first_read(e, fn, depth + 1)
             return bits
         if not isinstance(expr, (Name, Attr)):
             return 0
