@@ -36,6 +36,9 @@ class State(NamedTuple):
     region: int  # only the events under this ``with`` condition (-1: the whole function)
     facts: tuple[tuple[str, str], ...] = ()  # what the call site said of tested parameters
     self_cls: str = ""  # the class of ``self`` when known: ``self.m()`` dispatches on it
+    # what the call site said of the parameters of the decorated function at the end of ``bound``, for a
+    # wrapper that passes its arguments on (``f(*args, **kwargs)``)
+    pending: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -59,8 +62,9 @@ class Outcome:
 def entry_states(chain: Chain, ctx: int, facts: tuple[tuple[str, str], ...] = (),
                  self_cls: str = "") -> tuple[State, str]:
     first = chain[0]
-    return State(first[0], ctx | first[1], chain[1:], -1, facts if len(chain) == 1 else (),
-                 self_cls if len(chain) == 1 else ""), first[2]
+    last = len(chain) == 1
+    return State(first[0], ctx | first[1], chain[1:], -1, facts if last else (), self_cls if last else "",
+                 () if last else facts), first[2]
 
 
 def code_for(kind: str, needs: str, eff: int) -> str | None:
@@ -369,7 +373,7 @@ class Propagator:
                         nxt, use = entry_states(chain, eff, facts, self_cls)
                 elif isinstance(act, ParamCall):
                     if bound:
-                        nxt, use = entry_states(bound, eff)
+                        nxt, use = entry_states(bound, eff, state.pending if act.forwards else ())
                 else:
                     self._discover(qual, act, bound)
                     continue

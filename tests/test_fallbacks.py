@@ -77,5 +77,18 @@ def test_the_fixture_crashes_exactly_where_ctxlint_reports(newsletter) -> None: 
     reported = {line for name, line, code in found if name == "views.py" and code == "CTX202"}
     # the thread of each view, by line: subscribe's mailer holds the app, the others do not (or forget it)
     assert crashed == {"/subscribe": False, "/broadcast": True, "/later": True, "/retry": True}
-    assert reported == {33, 43, 56}
+    assert {33, 43, 56} <= reported
     assert 20 not in reported
+
+    # through a decorator: @traced passes the config on, @defaults_only drops it
+    errors = _thread_errors(lambda: client.get("/addresses"))
+    crashed_at = set()
+    for e in errors:
+        assert isinstance(e, RuntimeError) and "application context" in str(e)
+        tb = e.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(os.path.join("newsletter", "views.py")):
+                crashed_at.add(tb.tb_lineno)
+            tb = tb.tb_next
+    assert crashed_at == {65, 66}
+    assert reported == {33, 43, 56, 65, 66}

@@ -75,6 +75,9 @@ class ParamCall:
 
     pos: Pos
     conds: Conds
+    # it passes on exactly what the wrapper was given (``f(*args, **kwargs)``): what the wrapper's caller
+    # said of the wrapped function's parameters still holds there
+    forwards: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +241,7 @@ class Actions:
         text = render(callee_expr)
         if isinstance(callee, Param):
             if callee.fn != fn.qual or callee.name in fn.params:
-                out.append(ParamCall(pos, conds))
+                out.append(ParamCall(pos, conds, _forwards(self.functions, args, kws)))
             return
         if isinstance(callee, Func):
             bound = isinstance(callee_expr, Attr) and self.r.instance_like(receiver)
@@ -536,3 +539,12 @@ class Actions:
             held = self.r.receiver_class(self.r.resolve(target.value, fn), target.attr, chain[-1][0])
         out.append(Spawn(spawner.family, spawner.label, spawner.process, chain, text, proxies, pos, conds,
                          spawner.family == "job", wrapped=wrapped, receiver=held))
+
+
+def _forwards(functions: dict[str, Function], args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...]) -> bool:
+    """Whether a call's arguments are only a function's own ``*args``/``**kwargs`` passed on."""
+    def own(e: Expr) -> bool:
+        return isinstance(e, Name) and e.scope in functions and e.id in functions[e.scope].params
+
+    parts = [a.value if isinstance(a, Star) else None for a in args] + [v if k is None else None for k, v in kws]
+    return bool(parts) and all(p is not None and own(p) for p in parts)

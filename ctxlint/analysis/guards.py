@@ -287,8 +287,6 @@ class Guards:
         if not tested:
             return ()
         fn = self.r.functions[qual]
-        if fn.decorators:
-            return ()
         facts: list[tuple[str, str]] = []
         star = any(isinstance(a, Star) for a in args) or any(k is None for k, _ in kws)
         passed, _ = bind_arguments(fn, bound, args, kws)
