@@ -108,7 +108,7 @@ class Stream:
 Action = Union[Use, Call, ParamCall, Spawn, Stream]
 
 
-def streamed_generators(r: Resolver, call: CallExpr, fn: Function) -> list[tuple[str, str]]:
+def streamed_generators(r: Resolver, call: CallExpr, fn: Function, depth: int = 0) -> list[tuple[str, str]]:
     """The project generators whose bodies run only while a response made from ``call`` streams: the
     generator it calls and, when that is one, the generator objects it is given (made in the view but
     started only by the outer generator, which starts streaming): ``Response(to_ndjson(rows(query)))``."""
@@ -116,10 +116,25 @@ def streamed_generators(r: Resolver, call: CallExpr, fn: Function) -> list[tuple
     if not (isinstance(gen, Func) and gen.qual in r.functions and r.functions[gen.qual].is_generator):
         return []
     out = [(gen.qual, render(call.func) + "()")]
+    if depth > 8 or _keeps_context(r, r.functions[gen.qual]):
+        return out  # (the generators it is given run while it runs: inside the context it keeps)
     for a in (*call.args, *(v for _, v in call.kws)):
+        if isinstance(a, Name) and a.scope == fn.qual and a.id not in fn.params and fn.locals.get(a.id):
+            # ``rows = fetch(query)`` then ``Response(stream(rows))``: the generator object its last binding made
+            a = fn.locals[a.id][-1]
         if isinstance(a, CallExpr):
-            out += [g for g in streamed_generators(r, a, fn) if g not in out]
+            out += [g for g in streamed_generators(r, a, fn, depth + 1) if g not in out]
     return out
+
+
+def _keeps_context(r: Resolver, gen: Function) -> bool:
+    """A generator decorated to run in the context it was made in (``@stream_with_context``)."""
+    scope = r.index.decorator_scope(gen)
+    for d in gen.decorators:
+        v = r.resolve(d, scope)
+        if isinstance(v, Ext) and r.kb.wrappers.get(v.name, 0):
+            return True
+    return False
 
 
 class Actions:

@@ -397,7 +397,7 @@ class Resolver:
                 if table is orm.instance_calls:
                     return Inst(v.qual) if isinstance(v, Cls) else None
                 if table is orm.query_calls:
-                    return Query(v.qual) if isinstance(v, Cls) else None
+                    return Query(v.qual, "", orm.bound_queries.get(name, "")) if isinstance(v, Cls) else None
                 if table is orm.first_calls:
                     return Inst(v.cls) if isinstance(v, Query) else None
                 return v if isinstance(v, Query) else None
@@ -507,7 +507,7 @@ class Resolver:
         if isinstance(base, Query):
             orm = self.kb.orm
             if attr in orm.chain:
-                return Returns(Query(base.cls))
+                return Returns(Query(base.cls, "", base.made or base.local))
             if attr in orm.one:
                 return Returns(Inst(base.cls))
             if attr in orm.many:
@@ -700,6 +700,14 @@ class Resolver:
         local = self.local_of(value)
         if local is not None:
             return value, receiver, [UseEffect(local, _use_text(parts, 0, local), len(parts) == 1)]
+        if len(parts) > 1 and (isinstance(value, Param)
+                               or isinstance(value, Query) and self._made_elsewhere(parts[0], fn)):
+            # a query made elsewhere (a view's ``db.session.query(X)``, handed in or held by the enclosing
+            # function) is run here
+            held = self.param_values(value.fn, value.name) if isinstance(value, Param) else (value,)
+            ran = self._runs_bound_query(held, parts[1])
+            if ran is not None:
+                return value, receiver, [UseEffect(ran, render(parts[1]) + "()", False)]
         for i, p in enumerate(parts[1:], start=1):
             assert isinstance(p, Attr)
             receiver = value
@@ -728,6 +736,26 @@ class Resolver:
                     and receiver.name in self.kb.locals:
                 break
         return value, receiver, effects
+
+    def _made_elsewhere(self, expr: Expr, fn: Function) -> bool:
+        """Whether the query ``expr`` evaluates to was made outside ``fn``: it starts from a parameter or from a
+        local of the enclosing function (``query.filter(...)`` on a query handed in)."""
+        while isinstance(expr, (Attr, CallExpr, Sub)):
+            expr = expr.func if isinstance(expr, CallExpr) else expr.value
+        if not isinstance(expr, Name) or not expr.scope:
+            return False
+        return expr.scope != fn.qual or isinstance(self.resolve(expr, fn), Param)
+
+    def _runs_bound_query(self, held: Iterable[Value], step: Expr) -> Local | None:
+        """The context-bound name a query (among ``held``) needs when ``step`` (``q.all``) runs it."""
+        if not isinstance(step, Attr) or step.attr in self.kb.orm.chain:
+            return None  # building a further query runs nothing
+        for v in held:
+            if isinstance(v, Query) and (v.made or v.local):
+                local = self.kb.locals.get(v.made or v.local)
+                if local is not None:
+                    return local
+        return None
 
     def is_property(self, qual: str) -> bool:
         found = self._properties.get(qual)

@@ -10,12 +10,12 @@ only once parameter types are known are found in a further round (at most a few)
 from __future__ import annotations
 
 from ..knowledge.base import ARGS_KW, KWARGS_KW, Constructor, Knowledge
-from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Seq, Str
+from ..model import Attr, CallEvent, CallExpr, DictExpr, Expr, Function, Name, Seq, Str
 from ..projectroot import find_project_root
 from ..requirements import REQUIRES
 from .index import Index, bind_arguments, is_test_path
 from .resolve import Resolver, argument
-from .values import Cls, Dict, Ext, FAttr, Func, Inst, Param, Query, Rows, Value, options
+from .values import Cls, Dict, Ext, FAttr, Func, Inst, Param, Query, Rows, Value, merge, options
 
 ParamKey = tuple[str, str]
 # Rounds of call-site resolution: the second resolves callees whose receivers the first typed (chains
@@ -77,7 +77,7 @@ class ParamInference:
             found = self._values.get(key)
             if found is None:
                 before = r.param_reads
-                found = options(r.resolve(expr, fn))
+                found = options(r.resolve(expr, fn) or self._rebound(r, expr))
                 if r.param_reads == before:
                     self._values[key] = found
             for v in found:
@@ -113,6 +113,18 @@ class ParamInference:
                     for target, param, expr in bindings:
                         flow(fn, target, param, expr)
         return direct, edges
+
+    def _rebound(self, r: Resolver, expr: Expr) -> Value:
+        """What a local bound more than once can hold, passed as an argument (its bindings disagree, so it
+        has no one value): each binding is a flow (``rows = db.session.query(X)`` then
+        ``rows = page(rows)``)."""
+        if not isinstance(expr, Name) or not expr.scope:
+            return None
+        owner = self.index.functions.get(expr.scope)
+        if owner is None or expr.id in owner.params:
+            return None
+        bound = owner.locals.get(expr.id, ())
+        return merge(r.resolve(e, owner) for e in bound) if len(bound) > 1 else None
 
     def _bindings(self, r: Resolver, fn: Function, call: CallExpr) -> list[tuple[str, str, Expr]]:
         """(function, parameter, argument) for each argument a call hands to a project function."""

@@ -85,6 +85,9 @@ class Query:
 
     cls: str
     local: str = ""
+    # the context-bound name the query was made with (``db.session.query(X)``, ``Model.query.filter(...)``):
+    # running it later needs what that name needs
+    made: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)

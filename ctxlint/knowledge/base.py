@@ -134,6 +134,9 @@ class Orm:
     query_calls: dict[str, int] = field(default_factory=dict)
     through_calls: dict[str, int] = field(default_factory=dict)
     first_calls: dict[str, int] = field(default_factory=dict)
+    # query calls whose query keeps the session it was made with: running it later (``.all()`` in a
+    # streamed generator or a thread) needs what that context-bound name needs
+    bound_queries: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: Orm) -> None:
         _add_tables(self, other)
