@@ -260,7 +260,7 @@ class Actions:
             return
         if isinstance(callee, Func):
             bound = isinstance(callee_expr, Attr) and self.r.instance_like(receiver)
-            facts = self.guards.call_facts(callee.qual, args, kws, bound)
+            facts = self.guards.call_facts(callee.qual, args, kws, bound, fn)
             held = self.r.receiver_class(receiver, callee_expr.attr, callee.qual) \
                 if isinstance(callee_expr, Attr) else ""
             keeps = False
@@ -278,7 +278,7 @@ class Actions:
                 return
             init = self.r.class_attr(callee.qual, "__init__", True)
             if isinstance(init, Func):
-                facts = self.guards.call_facts(init.qual, args, kws, True)
+                facts = self.guards.call_facts(init.qual, args, kws, True, fn)
                 out.append(Call(self.deco.chain_for(init.qual), pos, conds, text + "()", facts))
             return
         if isinstance(callee, FAttr):

@@ -281,7 +281,7 @@ class Guards:
         return frozenset(names)
 
     def call_facts(self, qual: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
-                   bound: bool) -> Facts:
+                   bound: bool, caller: Function | None = None) -> Facts:
         """What a call site says of the callee's tested parameters."""
         tested = self.tested_params(qual)
         if not tested:
@@ -293,7 +293,7 @@ class Guards:
         for p in sorted(tested):
             if p in passed:
                 # a value passed on purpose: taken as not None even when it is not a literal
-                truth = literal_truth(passed[p]) or ("set" if fn.defaults.get(p) == "none" else "given")
+                truth = self.truth(passed[p], caller) or ("set" if fn.defaults.get(p) == "none" else "given")
             elif star:
                 truth = None
             else:
@@ -431,6 +431,20 @@ class Guards:
             and expr.scope == fn.qual and expr.id == fn.params[0] \
             and not any(isinstance(d, Name) and d.scope == "" and d.id in ("staticmethod", "classmethod")
                         for d in fn.decorators)
+
+    def truth(self, expr: Expr, fn: Function | None, depth: int = 0) -> str | None:
+        """"none", "true" or "false" for a value known without running anything: a literal, a module global
+        bound once to one (``DATA_DIR = "/var/lib/app"``), ``x or "default"`` (true)."""
+        found = literal_truth(expr)
+        if found is not None or fn is None or depth > 3:
+            return found
+        if isinstance(expr, Or) and expr.items and self.truth(expr.items[-1], fn, depth + 1) == "true":
+            return "true"
+        if isinstance(expr, Name) and expr.scope == "":
+            bound = self.r.index.module_of(fn.qual).globals.get(expr.id, ())
+            if len(bound) == 1:
+                return self.truth(bound[0], self.r.index.module_of(fn.qual).body, depth + 1)
+        return None
 
     def decide(self, test: Expr, facts: dict[str, str], qual: str) -> bool | None:
         """The value of an ``if`` test given what is known of the parameters, or None."""
