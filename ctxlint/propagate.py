@@ -18,13 +18,13 @@ from typing import Any, Iterator, NamedTuple
 
 from .analysis.actions import Action, Call, ParamCall, Spawn, Stream, Use, streamed_generators
 from .analysis.decorators import Chain
-from .analysis.guards import SELF
+from .analysis.guards import SELF, tested_operands
 from .analysis.index import is_test_path
 from .analysis.program import Program
 from .analysis.roots import Root
 from .analysis.values import short_name
 from .knowledge import base as K
-from .model import And, CallExpr, IfCond, IsNone, MainCond, Name, Not, Or, Pos, ReturnEvent, Seq, WithCond
+from .model import CallExpr, IfCond, MainCond, Name, Pos, ReturnEvent, Seq, WithCond
 
 
 class State(NamedTuple):
@@ -151,7 +151,7 @@ class Propagator:
         """Whether condition ``ci`` of ``fn`` (or one it sits under) tests one of ``params``."""
         c = fn.conds[ci]
         return isinstance(c, IfCond) and any(isinstance(e, Name) and e.scope == fn.qual and e.id in params
-                                             for e in _names(c.test))
+                                             for e in tested_operands(c.test))
 
     def _drain(self) -> None:
         while self.queue:
@@ -388,19 +388,6 @@ class Propagator:
                     self._decorator_use(root, nxt, use, violations)
                 queue.append(nxt)
         return violations
-
-
-def _names(test: Any) -> Iterator[Any]:
-    """The names an ``if`` test reads through ``not``/``and``/``or``/``is None``."""
-    todo = [test]
-    while todo:
-        e = todo.pop()
-        if isinstance(e, (Not, IsNone)):
-            todo.append(e.operand)
-        elif isinstance(e, (And, Or)):
-            todo.extend(e.items)
-        else:
-            yield e
 
 
 def walk_back(outcome: Outcome, state: State) -> Iterator[tuple[State, Action]]:

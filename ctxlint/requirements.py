@@ -60,18 +60,22 @@ def _read(path: str) -> str:
         return ""
 
 
-def _pyproject(path: str) -> list[str]:
+def _toml(path: str) -> dict[str, object]:
     text = _read(path)
     if not text:
-        return []
+        return {}
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except ValueError:
-        return []
+        return {}
+
+
+def _pyproject(path: str) -> list[str]:
+    data = _toml(path)
     out: list[str] = []
     project = data.get("project")
     deps = project.get("dependencies") if isinstance(project, dict) else None
@@ -97,17 +101,7 @@ def _table(deps: dict[object, object]) -> list[str]:
 
 
 def _pipfile(path: str) -> list[str]:
-    text = _read(path)
-    if not text:
-        return []
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        packages = tomllib.loads(text).get("packages")
-    except ValueError:
-        return []
+    packages = _toml(path).get("packages")
     return _table(packages) if isinstance(packages, dict) else []
 
 

@@ -8,7 +8,7 @@ decide ``if`` tests on parameters.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..knowledge.base import APP, NEEDS_REQUEST, REQUEST, Knowledge, Local
 from ..model import (
@@ -266,19 +266,8 @@ class Guards:
         fn = self.r.functions.get(qual)
         if fn is None:
             return frozenset()
-        names: set[str] = set()
-        for c in fn.conds:
-            if isinstance(c, IfCond):
-                todo = [c.test]
-                while todo:
-                    e = todo.pop()
-                    if isinstance(e, (Not, IsNone)):
-                        todo.append(e.operand)
-                    elif isinstance(e, (And, Or)):
-                        todo.extend(e.items)
-                    elif isinstance(e, Name) and e.scope == qual and e.id in fn.params:
-                        names.add(e.id)
-        return frozenset(names)
+        return frozenset(e.id for c in fn.conds if isinstance(c, IfCond) for e in tested_operands(c.test)
+                         if isinstance(e, Name) and e.scope == qual and e.id in fn.params)
 
     def call_facts(self, qual: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                    bound: bool, caller: Function | None = None) -> Facts:
@@ -353,21 +342,8 @@ class Guards:
     def _self_tests(fn: Function) -> list[str]:
         """The attributes of ``self`` that ``fn``'s ``if`` tests read."""
         me = fn.params[0]
-        out: list[str] = []
-        for c in fn.conds:
-            if not isinstance(c, IfCond):
-                continue
-            todo = [c.test]
-            while todo:
-                e = todo.pop()
-                if isinstance(e, (Not, IsNone)):
-                    todo.append(e.operand)
-                elif isinstance(e, (And, Or)):
-                    todo.extend(e.items)
-                elif isinstance(e, Attr) and isinstance(e.value, Name) and e.value.scope == fn.qual \
-                        and e.value.id == me:
-                    out.append(e.attr)
-        return out
+        return [e.attr for c in fn.conds if isinstance(c, IfCond) for e in tested_operands(c.test)
+                if isinstance(e, Attr) and isinstance(e.value, Name) and e.value.scope == fn.qual and e.value.id == me]
 
     def self_facts(self, receiver: Expr, fn: Function, cls: str) -> Facts:
         """What the construction of a receiver of class ``cls`` says of the attributes of ``self`` its methods
@@ -480,3 +456,16 @@ class Guards:
             if fn is not None and self.is_self(test.value, fn):
                 return test.attr
         return None
+
+
+def tested_operands(test: Expr) -> Iterator[Expr]:
+    """What an ``if`` test reads through ``not``/``and``/``or``/``is None``."""
+    todo = [test]
+    while todo:
+        e = todo.pop()
+        if isinstance(e, (Not, IsNone)):
+            todo.append(e.operand)
+        elif isinstance(e, (And, Or)):
+            todo.extend(e.items)
+        else:
+            yield e
