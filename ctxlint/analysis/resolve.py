@@ -292,6 +292,10 @@ class Resolver:
                     key = expr.args[0].value
                     return merge(o.get(key) for o in options(base) if isinstance(o, Dict))
             if isinstance(called, Ext):
+                if called.name in self.kb.module_calls:
+                    named = argument(expr.args, expr.kws, self.kb.module_calls[called.name], "name")
+                    if isinstance(named, Str) and named.value and not named.value.startswith("."):
+                        return self.module_value(named.value, self.index.module_of(fn.qual))
                 if called.name in self.kb.identity_calls:
                     arg = argument(expr.args, expr.kws, *self.kb.identity_calls[called.name])
                     return self.resolve(arg, fn, depth + 1) if arg is not None else None

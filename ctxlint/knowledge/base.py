@@ -233,6 +233,7 @@ class Library:
     # calls that give the entry points of a plugin group: (position, keyword) of the group name
     entry_point_calls: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
     dynamic_imports: tuple[str, ...] = ()  # import a module by a computed name
+    module_calls: dict[str, int] = field(default_factory=dict)  # give the module named by the string at that position
     response_bodies: tuple[str, ...] = ()  # first argument becomes a response body
     lazy_constructors: tuple[str, ...] = ()  # fnmatch patterns of bases whose construction runs nothing
     local_proxy_classes: tuple[str, ...] = ()  # ``X(factory)`` is a context-local proxy
@@ -298,6 +299,7 @@ class Knowledge:
     reading_calls: dict[str, int] = field(default_factory=dict)
     entry_point_calls: dict[str, tuple[int | None, str | None]] = field(default_factory=dict)
     dynamic_imports: tuple[str, ...] = ()
+    module_calls: dict[str, int] = field(default_factory=dict)
     response_bodies: tuple[str, ...] = ()
     lazy_constructors: tuple[str, ...] = ()
     local_proxy_classes: tuple[str, ...] = ()

@@ -38,6 +38,8 @@ LIBRARY = Library(
     },
     # Calls that import a module by name at run time (plugin loaders).
     dynamic_imports=("importlib.import_module", "__import__", "builtins.__import__"),
+    # ``importlib.import_module("pkg.mod")`` is that module (``__import__("pkg.mod")`` is ``pkg``: not here)
+    module_calls={"importlib.import_module": 0},
     # ``except RuntimeError:`` around a use means the author handles the missing context.
     guard_exceptions=("RuntimeError", "builtins.RuntimeError"),
     property_decorators=("builtins.property", "cached_property"),
