@@ -18,3 +18,28 @@ def cli(capsys):
         out, err = capsys.readouterr()
         return code, out, err
     return run
+
+
+def thread_errors(run):  # noqa: ANN001, ANN201
+    """What the threads started while ``run()`` runs raised (each joined before returning)."""
+    import threading
+    from unittest import mock
+
+    errors: list[BaseException] = []
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        started.append(self)
+        real_start(self)
+
+    hook = threading.excepthook
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        with mock.patch.object(threading.Thread, "start", start):
+            run()
+            for t in started:
+                t.join(5)
+    finally:
+        threading.excepthook = hook
+    return errors

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-from conftest import FIXTURES
+from conftest import FIXTURES, thread_errors
 
 from ctxlint.engine import analyse
 from ctxlint.options import Options
@@ -22,12 +22,15 @@ def test_the_fixture_crashes_exactly_where_ctxlint_reports() -> None:
         app = create_app()
         app.testing = True  # the view's exception reaches the test
         client = app.test_client()
-        outcome = {}
+        outcome: dict[str, object] = {}
         for url in ("/preview", "/check-now", "/check-quietly", "/remember"):
             try:
                 outcome[url] = client.post(url, data={"url": "ftp://example.org"}).status_code
             except RuntimeError as e:
                 outcome[url] = str(e).splitlines()[0]
+        for url in ("/background", "/background-quietly"):  # the thread's error, if any
+            errors = thread_errors(lambda: client.post(url, data={"url": "ftp://example.org"}))  # noqa: B023
+            outcome[url] = str(errors[0]).splitlines()[0] if errors else "no error"
     finally:
         sys.path.remove(BASE)
         for name in [m for m in sys.modules if m == "checks" or m.startswith("checks.")]:
@@ -35,6 +38,8 @@ def test_the_fixture_crashes_exactly_where_ctxlint_reports() -> None:
     # the pool's thread has no request; asyncio.run_coroutine_threadsafe runs the coroutine in a copy of the
     # caller's context (call_soon_threadsafe copies the contextvars), so flash() works there
     assert outcome == {"/preview": "Working outside of request context.", "/check-now": 200,
-                       "/check-quietly": 200, "/remember": 204}
+                       "/check-quietly": 200, "/remember": 204,
+                       "/background": "Working outside of request context.", "/background-quietly": "no error"}
     found = {(os.path.basename(f.path), f.line, f.code) for f in analyse([BASE], Options(use_cache=False)).findings}
-    assert found == {("views.py", 25, "CTX201")}
+    # the pool task of /preview, and the thread start_check() starts (for text.SiteCheck, of the two it is given)
+    assert found == {("views.py", 27, "CTX201"), ("views.py", 51, "CTX201")}

@@ -6,11 +6,10 @@ from __future__ import annotations
 import os
 import smtplib
 import sys
-import threading
 from unittest import mock
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, thread_errors
 
 from ctxlint.engine import analyse
 from ctxlint.options import Options
@@ -33,26 +32,10 @@ def newsletter():  # noqa: ANN201
             del sys.modules[name]
 
 
-def _thread_errors(run) -> list[BaseException]:  # noqa: ANN001
-    """What the threads started while ``run()`` runs raised."""
-    errors: list[BaseException] = []
-    started: list[threading.Thread] = []
-    real_start = threading.Thread.start
-
-    def start(self: threading.Thread) -> None:
-        started.append(self)
-        real_start(self)
-
-    hook = threading.excepthook
-    threading.excepthook = lambda args: errors.append(args.exc_value)  # type: ignore[assignment,misc]
-    try:
-        with mock.patch.object(threading.Thread, "start", start), mock.patch.object(smtplib, "SMTP"):
-            run()
-            for t in started:
-                t.join(5)
-    finally:
-        threading.excepthook = hook
-    return errors
+def _mailing_errors(run) -> list[BaseException]:  # noqa: ANN001
+    """What the threads started while ``run()`` runs raised, with no mail server needed."""
+    with mock.patch.object(smtplib, "SMTP"):
+        return thread_errors(run)
 
 
 def test_the_fixture_crashes_exactly_where_ctxlint_reports(newsletter) -> None:  # noqa: ANN001
@@ -71,7 +54,7 @@ def test_the_fixture_crashes_exactly_where_ctxlint_reports(newsletter) -> None: 
     crashed: dict[str, bool] = {}
     for url, data in [("/subscribe", {"email": "a@example.org"}), ("/broadcast", {"body": "hi"}),
                       ("/later", {"to": "b@example.org"}), ("/retry", {"to": "c@example.org"})]:
-        errors = _thread_errors(lambda: client.post(url, data=data))  # noqa: B023
+        errors = _mailing_errors(lambda: client.post(url, data=data))  # noqa: B023
         assert all(isinstance(e, RuntimeError) and "application context" in str(e) for e in errors)
         crashed[url] = bool(errors)
     reported = {line for name, line, code in found if name == "views.py" and code == "CTX202"}
@@ -81,7 +64,7 @@ def test_the_fixture_crashes_exactly_where_ctxlint_reports(newsletter) -> None: 
     assert 20 not in reported
 
     # through a decorator: @traced passes the config on, @defaults_only drops it
-    errors = _thread_errors(lambda: client.get("/addresses"))
+    errors = _mailing_errors(lambda: client.get("/addresses"))
     crashed_at = set()
     for e in errors:
         assert isinstance(e, RuntimeError) and "application context" in str(e)

@@ -528,6 +528,20 @@ class Actions:
                pos: Pos, conds: Conds, out: list[Action]) -> None:
         target = argument(args, kws, spawner.arg, spawner.kw)
         chain = self.target_chain(target, fn) if target is not None else None
+        if chain is None and isinstance(target, Attr) and spawner.family == "thread":
+            # ``Thread(target=worker.run)`` with ``worker`` of one of several classes: each class's method is a
+            # thread of its own (what each caller passes is a real flow)
+            methods = [o for o in options(self.r.resolve(target, fn))
+                       if isinstance(o, Func) and o.qual in self.functions]
+            if len(methods) > 1:
+                others = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
+                handed = self._proxies(fn, others)
+                owner = self.r.resolve(target.value, fn)
+                for m in methods:
+                    out.append(Spawn(spawner.family, spawner.label, spawner.process, self.deco.chain_for(m.qual),
+                                     render(target), handed, pos, conds, False,
+                                     receiver=self.r.receiver_class(owner, target.attr, m.qual)))
+                return
         if chain is None and isinstance(target, Name):
             value = self.r.resolve(target, fn)
             if isinstance(value, Param) and value.fn != fn.qual and spawner.family == "thread":
