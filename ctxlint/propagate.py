@@ -246,7 +246,7 @@ class Propagator:
                 value = value.items[0]
             if not isinstance(value, CallExpr):
                 continue
-            for gen, _ in streamed_generators(self.g.resolver, value, fn):
+            for gen, _ in streamed_generators(self.g.resolver, value, fn, self.g.chain_for):
                 chain = self.g.chain_for(gen)
                 self.add_root(Root("stream", "streamed generator", chain, K.NONE, root.path, ev.pos, qual),
                               text=short_name(gen) + "()")

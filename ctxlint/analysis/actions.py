@@ -108,33 +108,27 @@ class Stream:
 Action = Union[Use, Call, ParamCall, Spawn, Stream]
 
 
-def streamed_generators(r: Resolver, call: CallExpr, fn: Function, depth: int = 0) -> list[tuple[str, str]]:
+def streamed_generators(r: Resolver, call: CallExpr, fn: Function, chain_for: Callable[[str], Chain],
+                        depth: int = 0) -> list[tuple[str, str]]:
     """The project generators whose bodies run only while a response made from ``call`` streams: the
     generator it calls and, when that is one, the generator objects it is given (made in the view but
-    started only by the outer generator, which starts streaming): ``Response(to_ndjson(rows(query)))``."""
+    started only by the outer generator, which starts streaming): ``Response(to_ndjson(rows(query)))``.
+    ``chain_for``: what calling a (decorated) function enters."""
     gen = r.resolve(call.func, fn)
     if not (isinstance(gen, Func) and gen.qual in r.functions and r.functions[gen.qual].is_generator):
         return []
     out = [(gen.qual, render(call.func) + "()")]
-    if depth > 8 or _keeps_context(r, r.functions[gen.qual]):
-        return out  # (the generators it is given run while it runs: inside the context it keeps)
+    if depth > 8 or any(step[1] for step in chain_for(gen.qual)):
+        # decorated to keep the context it was made in (``@stream_with_context``): the generators it is given
+        # run while it runs, inside that context
+        return out
     for a in (*call.args, *(v for _, v in call.kws)):
         if isinstance(a, Name) and a.scope == fn.qual and a.id not in fn.params and fn.locals.get(a.id):
             # ``rows = fetch(query)`` then ``Response(stream(rows))``: the generator object its last binding made
             a = fn.locals[a.id][-1]
         if isinstance(a, CallExpr):
-            out += [g for g in streamed_generators(r, a, fn, depth + 1) if g not in out]
+            out += [g for g in streamed_generators(r, a, fn, chain_for, depth + 1) if g not in out]
     return out
-
-
-def _keeps_context(r: Resolver, gen: Function) -> bool:
-    """A generator decorated to run in the context it was made in (``@stream_with_context``)."""
-    scope = r.index.decorator_scope(gen)
-    for d in gen.decorators:
-        v = r.resolve(d, scope)
-        if isinstance(v, Ext) and r.kb.wrappers.get(v.name, 0):
-            return True
-    return False
 
 
 class Actions:
@@ -342,7 +336,7 @@ class Actions:
         if self.kb.is_response_body(name):
             body = argument(args, kws, 0, "response")
             if isinstance(body, CallExpr):
-                for qual, text in streamed_generators(self.r, body, fn):
+                for qual, text in streamed_generators(self.r, body, fn, self.deco.chain_for):
                     out.append(Stream(self.deco.chain_for(qual), text, pos, conds))
 
     def _app_argument(self, fn: Function, name: str, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
@@ -527,22 +521,15 @@ class Actions:
     def _spawn(self, fn: Function, spawner: Spawner, args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...],
                pos: Pos, conds: Conds, out: list[Action]) -> None:
         target = argument(args, kws, spawner.arg, spawner.kw)
-        chain = self.target_chain(target, fn) if target is not None else None
-        if chain is None and isinstance(target, Attr) and spawner.family == "thread":
+        chains: list[Chain | None] = [self.target_chain(target, fn) if target is not None else None]
+        if chains == [None] and isinstance(target, Attr) and spawner.family == "thread":
             # ``Thread(target=worker.run)`` with ``worker`` of one of several classes: each class's method is a
             # thread of its own (what each caller passes is a real flow)
             methods = [o for o in options(self.r.resolve(target, fn))
                        if isinstance(o, Func) and o.qual in self.functions]
             if len(methods) > 1:
-                others = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
-                handed = self._proxies(fn, others)
-                owner = self.r.resolve(target.value, fn)
-                for m in methods:
-                    out.append(Spawn(spawner.family, spawner.label, spawner.process, self.deco.chain_for(m.qual),
-                                     render(target), handed, pos, conds, False,
-                                     receiver=self.r.receiver_class(owner, target.attr, m.qual)))
-                return
-        if chain is None and isinstance(target, Name):
+                chains = [self.deco.chain_for(m.qual) for m in methods]
+        if chains == [None] and isinstance(target, Name):
             value = self.r.resolve(target, fn)
             if isinstance(value, Param) and value.fn != fn.qual and spawner.family == "thread":
                 # a decorator's wrapper handing the wrapped function to a thread
@@ -554,20 +541,21 @@ class Actions:
                 # *a)``): each caller that passes a function starts it (spawned_params, _passed_functions)
                 return
         rest = [a for i, a in enumerate(args) if i != spawner.arg] + [v for k, v in kws if k != spawner.kw]
-        proxies = self._proxies(fn, rest)
-        if chain is not None:
-            proxies += self._captured_proxies(chain[-1][0], fn)
         text = render(target) if target is not None else "?"
-        if chain is None and not proxies:
-            return
-        # a closure of a decorator's wrapper that calls the wrapped function: def work(): f(*a)
-        wrapped = (chain is not None and spawner.family == "thread" and chain[-1][0].startswith(fn.qual + ".")
-                   and any(isinstance(a, ParamCall) for a in self.of(chain[-1][0])))
-        held = ""
-        if chain is not None and isinstance(target, Attr):
-            held = self.r.receiver_class(self.r.resolve(target.value, fn), target.attr, chain[-1][0])
-        out.append(Spawn(spawner.family, spawner.label, spawner.process, chain, text, proxies, pos, conds,
-                         spawner.family == "job", wrapped=wrapped, receiver=held))
+        for chain in chains:
+            proxies = self._proxies(fn, rest)
+            if chain is not None:
+                proxies += self._captured_proxies(chain[-1][0], fn)
+            if chain is None and not proxies:
+                continue
+            # a closure of a decorator's wrapper that calls the wrapped function: def work(): f(*a)
+            wrapped = (chain is not None and spawner.family == "thread" and chain[-1][0].startswith(fn.qual + ".")
+                       and any(isinstance(a, ParamCall) for a in self.of(chain[-1][0])))
+            held = ""
+            if chain is not None and isinstance(target, Attr):
+                held = self.r.receiver_class(self.r.resolve(target.value, fn), target.attr, chain[-1][0])
+            out.append(Spawn(spawner.family, spawner.label, spawner.process, chain, text, proxies, pos, conds,
+                             spawner.family == "job", wrapped=wrapped, receiver=held))
 
 
 def _forwards(functions: dict[str, Function], args: tuple[Expr, ...], kws: tuple[tuple[str, Expr], ...]) -> bool:

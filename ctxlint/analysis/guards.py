@@ -27,6 +27,7 @@ from ..model import (
     Star,
     Sub,
     WithCond,
+    is_builtin,
     literal_truth,
 )
 from .index import bind_arguments
@@ -111,10 +112,9 @@ class Guards:
         return 0
 
     def probe_bits(self, qual: str, depth: int = 0) -> int:
-        """The contexts a project function's true result vouches for: one that reads a context-bound name
-        inside ``try: ... except RuntimeError:`` and otherwise returns only false values (``def logged_in():
-        try: return g.user is not None / except RuntimeError: return False``), or one that returns a guard
-        (``return has_request_context() and ...``)."""
+        """The contexts a project function's true result vouches for: every value it returns is false, or
+        starts by reading a context-bound name (``def logged_in(): try: return g.user is not None / except
+        RuntimeError: return False``), or is a guard (``return has_request_context() and ...``)."""
         found = self._probes.get(qual)
         if found is not None:
             return found
@@ -276,20 +276,24 @@ class Guards:
         if not tested:
             return ()
         fn = self.r.functions[qual]
-        facts: list[tuple[str, str]] = []
-        star = any(isinstance(a, Star) for a in args) or any(k is None for k, _ in kws)
         passed, _ = bind_arguments(fn, bound, args, kws)
-        for p in sorted(tested):
-            if p in passed:
-                # a value passed on purpose: taken as not None even when it is not a literal
-                truth = self.truth(passed[p], caller) or ("set" if fn.defaults.get(p) == "none" else "given")
-            elif star:
-                truth = None
-            else:
-                truth = fn.defaults.get(p)
-            if truth is not None:
-                facts.append((p, truth))
-        return tuple(facts)
+        star = any(isinstance(a, Star) for a in args) or any(k is None for k, _ in kws)
+        found = ((p, self._passed_truth(fn, p, passed, star, caller)) for p in sorted(tested))
+        return tuple((p, t) for p, t in found if t is not None)
+
+    def _passed_truth(self, fn: Function, param: str, passed: dict[str, Expr], star: bool,
+                      caller: Function | None, handed_on_unknown: bool = False) -> str | None:
+        """What a call tells of one parameter of ``fn``: the truth of the value passed (one passed on purpose is
+        taken as not None even when it is not a literal), or of the default when none is; None when unknown
+        (``*args`` may hold it; with ``handed_on_unknown``, a parameter of the caller passed on, which may be
+        its own None default)."""
+        if param not in passed:
+            return None if star else fn.defaults.get(param)
+        given = passed[param]
+        if handed_on_unknown and caller is not None and isinstance(given, Name) and given.scope == caller.qual \
+                and given.id in caller.params:
+            return None
+        return self.truth(given, caller) or ("set" if fn.defaults.get(param) == "none" else "given")
 
     # ---- facts about ``self``: attributes a constructor parameter sets ---------------------------------------
     def tested_attrs(self, cls: str) -> dict[str, str]:
@@ -308,7 +312,7 @@ class Guards:
                 for method in self.r.classes[c].methods.values():
                     m = self.r.functions.get(method)
                     if m is not None and m.params:
-                        tested.update(a for a in self._self_tests(m))
+                        tested.update(self._self_tests(m))
             in_methods = self._method_assigns(order)
             for attr in sorted(tested):
                 exprs = [e for c in order for e in self.r.classes[c].attrs.get(attr, ())]
@@ -363,22 +367,9 @@ class Guards:
             return ()
         star = any(isinstance(a, Star) for a in call.args) or any(k is None for k, _ in call.kws)
         passed, _ = bind_arguments(init_fn, True, call.args, call.kws)
-        facts: list[tuple[str, str]] = []
-        for attr, p in sorted(tested.items()):
-            truth: str | None
-            if p in passed:
-                given = passed[p]
-                # a parameter of the constructing function passed on may be its own default (None): unknown
-                if isinstance(given, Name) and given.scope == scope.qual and given.id in scope.params:
-                    continue
-                truth = literal_truth(given) or ("set" if init_fn.defaults.get(p) == "none" else "given")
-            elif star:
-                continue
-            else:
-                truth = init_fn.defaults.get(p)
-            if truth is not None:
-                facts.append((SELF + attr, truth))
-        return tuple(facts)
+        found = ((SELF + attr, self._passed_truth(init_fn, p, passed, star, scope, handed_on_unknown=True))
+                 for attr, p in sorted(tested.items()))
+        return tuple((k, t) for k, t in found if t is not None)
 
     def _construction(self, expr: Expr, fn: Function) -> tuple[CallExpr, Function] | None:
         """The one constructor call an expression is (or a local or module global is bound to)."""
@@ -387,9 +378,8 @@ class Guards:
         if not isinstance(expr, Name):
             return None
         if expr.scope == "":
-            body = self.r.index.module_of(fn.qual).body
-            bound = self.r.index.module_of(fn.qual).globals.get(expr.id, ())
-            scope = body
+            mod = self.r.index.module_of(fn.qual)
+            bound, scope = mod.globals.get(expr.id, ()), mod.body
         else:
             owner = self.r.functions.get(expr.scope)
             if owner is None or expr.id in owner.params:
@@ -405,8 +395,7 @@ class Guards:
         """``expr`` is the ``self`` of the method ``fn``."""
         return isinstance(expr, Name) and fn.cls is not None and fn.kind == "def" and bool(fn.params) \
             and expr.scope == fn.qual and expr.id == fn.params[0] \
-            and not any(isinstance(d, Name) and d.scope == "" and d.id in ("staticmethod", "classmethod")
-                        for d in fn.decorators)
+            and not any(is_builtin(d, "staticmethod") or is_builtin(d, "classmethod") for d in fn.decorators)
 
     def truth(self, expr: Expr, fn: Function | None, depth: int = 0) -> str | None:
         """"none", "true" or "false" for a value known without running anything: a literal, a module global
